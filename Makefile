@@ -1,0 +1,105 @@
+# calf: calfd (the daemon) and calfctl (its control tool).
+# Plain make; `make run` and `make check` first install missing build
+# dependencies (scripts/deps.sh), everything else is ordinary.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+DOCDIR    ?= $(DATADIR)/doc/calf
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := libevent inih libsystemd json-c
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+             -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+             -I. -DCALF_VERSION='"$(VERSION)"'
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# SANITIZE=1 builds everything with ASan and UBSan (used by `make check-sanitize`).
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+BUILD     ?= build
+ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+DAEMON_SRC := $(wildcard daemon/*.c)
+CTL_SRC    := $(wildcard ctl/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_routine.o
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run check check-unit check-system check-sanitize deps install uninstall clean
+
+all: $(BUILD)/calfd $(BUILD)/calfctl
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The default routine is compiled into calfd so it runs with no file at all.
+$(BUILD)/gen/default_routine.c: config/routine.ini scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh default_routine_ini $< > $@
+
+$(BUILD)/gen/default_routine.o: $(BUILD)/gen/default_routine.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/calfd: $(DAEMON_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/calfctl: $(CTL_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Unit tests link the shared code and, where they test daemon logic, the
+# daemon's objects minus its main().
+DAEMON_LIB_OBJ := $(filter-out $(BUILD)/daemon/calfd.o,$(DAEMON_OBJ))
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(DAEMON_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+deps:
+	@sh scripts/deps.sh
+
+run: deps all
+	$(BUILD)/calfd
+
+check: deps
+	$(MAKE) all
+	$(MAKE) check-unit
+	$(MAKE) check-system
+	$(MAKE) check-sanitize
+
+check-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check-system: all
+	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q tests/system
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-sanitize:
+	$(MAKE) BUILD=build-san SANITIZE=1 all check-unit check-system
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,87 @@
+/*
+ * proto.h: the wire protocol between calfd and its clients, defined once.
+ * calfd and calfctl both use these names; nothing else spells a command,
+ * an event kind or a result code. doc/PROTOCOL.md describes it for people.
+ *
+ * One JSON object per line, in the spirit of mpv's JSON IPC:
+ *   -> {"command": ["snooze", "foot-soak", "10m"], "request_id": 7,
+ *       "protocol": 1}
+ *   <- {"request_id": 7, "error": "success", "code": "success", "data": {...}}
+ * After "watch" the connection also receives events:
+ *   <- {"event": "due", "session": "foot-soak", ..., "due_us": ..., "fired_us": ...}
+ *
+ * Bump PROTO_VERSION on any incompatible change to requests, replies or
+ * events (renamed or removed fields, changed meaning); adding fields or
+ * commands does not need a bump.
+ */
+#ifndef CALF_PROTO_H
+#define CALF_PROTO_H
+
+#include <stddef.h>
+
+#define PROTO_VERSION		1
+#define PROTO_MAX_LINE		4096	/* longest request line, bytes */
+#define PROTO_MAX_ARGS		8	/* command name included */
+
+/* Commands, each a row in daemon/commands.c and in ctl/calfctl.c. */
+#define CMD_STATUS	"status"
+#define CMD_AGENDA	"agenda"
+#define CMD_START	"start"
+#define CMD_DONE	"done"
+#define CMD_STOP	"stop"
+#define CMD_SKIP	"skip"
+#define CMD_SNOOZE	"snooze"
+#define CMD_PAUSE	"pause"
+#define CMD_RESUME	"resume"
+#define CMD_RELOAD	"reload"
+#define CMD_VERSION	"version"
+#define CMD_WATCH	"watch"
+
+/* Event kinds, in the order of a session's life. */
+enum event_kind {
+	EV_DUE,			/* a session is due (or due again after a snooze) */
+	EV_REMINDER,		/* still due: the prompt repeated every `remind` */
+	EV_STARTED,
+	EV_CUE,			/* a cue during a running session */
+	EV_MINIMUM,		/* a range duration's minimum reached */
+	EV_FINISHED,		/* ran its full duration */
+	EV_DONE,		/* marked done by the user */
+	EV_STOPPED,		/* abandoned, or removed by a reload */
+	EV_SKIPPED,
+	EV_SNOOZED,
+	EV_MISSED,		/* its window passed without a start */
+	EV_PAUSED,
+	EV_RESUMED,
+	EV_RELOADED,
+	EV__COUNT
+};
+
+/* "due", "reminder", ... ; NULL for an out-of-range kind. */
+const char	*event_kind_name(enum event_kind);
+
+/* Result codes of a request, one table of messages (common/proto.c). */
+enum result {
+	RES_SUCCESS,
+	RES_BAD_JSON,		/* not a JSON object on one line */
+	RES_TOO_LONG,		/* line over PROTO_MAX_LINE */
+	RES_BAD_REQUEST,	/* no "command" array of strings, bad request_id */
+	RES_PROTOCOL,		/* protocol version mismatch */
+	RES_UNKNOWN_COMMAND,
+	RES_USAGE,		/* wrong number or form of arguments */
+	RES_UNKNOWN_SESSION,
+	RES_NOT_RUNNING,	/* done/stop with nothing (or not that) running */
+	RES_NOT_DUE,		/* skip/snooze with nothing (or not that) due */
+	RES_ALREADY_RUNNING,
+	RES_NOT_PAUSED,
+	RES_CONFIG,		/* reload refused: the file has errors */
+	RES_INTERNAL,		/* out of memory and the like */
+	RES__COUNT
+};
+
+/* Stable machine token ("unknown-session") and default human message. */
+const char	*result_code(enum result);
+const char	*result_message(enum result);
+/* The result whose token is `code`, or RES_INTERNAL. */
+enum result	 result_from_code(const char *code);
+
+#endif

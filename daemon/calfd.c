@@ -1,0 +1,301 @@
+/*
+ * calfd.c: the daemon's entry point: options, the offline commands, and the
+ * event loop that runs the routine. calfd never forks; systemd (or a
+ * terminal) supervises it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/errlist.h"
+#include "common/routine.h"
+#include "common/sockpath.h"
+#include "daemon/control.h"
+#include "daemon/engine.h"
+#include "daemon/events.h"
+#include "daemon/log.h"
+#include "daemon/offline.h"
+
+static const char usage_text[] =
+"usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
+"       calfd --check-config [-c FILE]\n"
+"       calfd --agenda N [--from INSTANT] [-c FILE]\n"
+"\n"
+"Keeps a daily calf-care routine: prompts when a session is due, cues\n"
+"during it and its end. Runs in the foreground; control it with calfctl.\n"
+"\n"
+"  -c, --config FILE     the routine (default: $CALFD_CONFIG, then\n"
+"                        $XDG_CONFIG_HOME/calf/routine.ini, then\n"
+"                        /etc/calf/routine.ini, then the built-in routine)\n"
+"  -s, --socket PATH     the control socket (default: $CALFD_SOCKET, then\n"
+"                        $XDG_RUNTIME_DIR/calf/calfd.sock, or\n"
+"                        /run/calf/calfd.sock for root)\n"
+"      --state-dir DIR   where calfd keeps its state (created 0700 if\n"
+"                        missing; default $XDG_STATE_HOME/calf)\n"
+"  -v, --verbose         log debugging detail\n"
+"      --check-config    check the routine, print one line per session,\n"
+"                        exit 0, or 78 with every error\n"
+"      --agenda N        print the next N firings and exit\n"
+"      --from INSTANT    with --agenda: start after INSTANT (ISO 8601 with\n"
+"                        an offset or Z, or @EPOCH), not now\n"
+"  -h, --help            this help\n"
+"  -V, --version         print the version\n"
+"\n"
+"Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n";
+
+enum {
+	OPT_CHECK = 0x100,
+	OPT_AGENDA,
+	OPT_FROM,
+	OPT_STATE_DIR
+};
+
+static const struct option longopts[] = {
+	{ "config",		required_argument,	NULL, 'c' },
+	{ "socket",		required_argument,	NULL, 's' },
+	{ "state-dir",		required_argument,	NULL, OPT_STATE_DIR },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "check-config",	no_argument,		NULL, OPT_CHECK },
+	{ "agenda",		required_argument,	NULL, OPT_AGENDA },
+	{ "from",		required_argument,	NULL, OPT_FROM },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static struct engine	*engine;
+
+/* Every event also goes to stderr: the terminal, or the journal. */
+static void
+stderr_sink(const struct calf_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->session != NULL)
+		log_info("%s %s: %s", event_kind_name(ev->kind), ev->session,
+		    ev->message);
+	else
+		log_info("%s: %s", event_kind_name(ev->kind), ev->message);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+/* SIGHUP reloads exactly as `calfctl reload` does. */
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct errlist	errs;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	errlist_init(&errs);
+	if (engine_reload(engine, &errs) != RES_SUCCESS) {
+		log_warnx("reload refused; the routine in use is unchanged:");
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.msgs[i]);
+	}
+	errlist_free(&errs);
+}
+
+static char *
+default_state_dir(void)
+{
+	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char		*p = NULL;
+
+	if (geteuid() == 0 && x == NULL)
+		return strdup("/var/lib/calf");
+	if (x != NULL && x[0] == '/') {
+		if (asprintf(&p, "%s/calf", x) == -1)
+			p = NULL;
+	} else if (home != NULL) {
+		if (asprintf(&p, "%s/.local/state/calf", home) == -1)
+			p = NULL;
+	}
+	return p;
+}
+
+/* The state folder is created up front so a bad path fails at start. */
+static int
+make_state_dir(const char *dir)
+{
+	char	*p = strdup(dir);
+
+	if (p == NULL)
+		return -1;
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(p);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int
+run_daemon(const char *cli_config, const char *cli_socket,
+    const char *state_dir)
+{
+	struct event_base	*base;
+	struct event		*sigs[3];
+	struct routine		*r;
+	struct errlist		 errs;
+	const char		*why, *pcause;
+	char			*path, *cause = NULL, *sd = NULL, *src;
+	int			 rc = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	errlist_init(&errs);
+	src = routine_locate(cli_config, &why);
+	r = routine_open(cli_config, &errs);
+	if (r == NULL) {
+		errlist_print(&errs, stderr);
+		fprintf(stderr, "calfd: the routine has errors; not starting\n");
+		errlist_free(&errs);
+		free(src);
+		return EX_CONFIG;
+	}
+	errlist_free(&errs);
+	log_info("routine %s (%s): %zu sessions", r->source, why,
+	    r->nsessions);
+	free(src);
+
+	if (state_dir == NULL)
+		state_dir = sd = default_state_dir();
+	if (state_dir != NULL && make_state_dir(state_dir) == -1) {
+		log_warn("state folder %s", state_dir);
+		free(sd);
+		routine_free(r);
+		return EX_CANTCREAT;
+	}
+	free(sd);
+
+	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
+		fprintf(stderr, "calfd: %s\n", pcause);
+		routine_free(r);
+		return EX_USAGE;
+	}
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((engine = engine_new(base, r, cli_config)) == NULL)
+		fatalx("cannot start the engine");
+	events_add_sink("stderr", stderr_sink, NULL);
+	if (control_init(base, engine, path, -1, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", path,
+		    cause != NULL ? cause : "cannot listen");
+		free(cause);
+		engine_free(engine);
+		event_base_free(base);
+		free(path);
+		return EX_UNAVAILABLE;
+	}
+	log_info("listening on %s", path);
+
+	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);
+	sigs[1] = evsignal_new(base, SIGINT, on_stop, base);
+	sigs[2] = evsignal_new(base, SIGHUP, on_hup, NULL);
+	for (int i = 0; i < 3; i++)
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+			fatalx("cannot handle signals");
+
+	if (event_base_dispatch(base) == -1)
+		rc = 1;
+
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	control_shutdown();
+	events_remove_sink(stderr_sink, NULL);
+	engine_free(engine);
+	engine = NULL;
+	event_base_free(base);
+	free(path);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*config = NULL, *sock = NULL, *state_dir = NULL;
+	const char	*agenda = NULL, *from = NULL;
+	int		 ch, check = 0, verbose = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:s:vhV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case OPT_STATE_DIR:
+			state_dir = optarg;
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_AGENDA:
+			agenda = optarg;
+			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("calfd %s (protocol %d)\n", CALF_VERSION,
+			    PROTO_VERSION);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "calfd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	if (from != NULL && agenda == NULL) {
+		fprintf(stderr, "calfd: --from goes with --agenda\n");
+		return EX_USAGE;
+	}
+	if (check && agenda != NULL) {
+		fprintf(stderr, "calfd: --check-config and --agenda "
+		    "exclude each other\n");
+		return EX_USAGE;
+	}
+	log_init(verbose);
+	if (check)
+		return offline_check_config(config);
+	if (agenda != NULL)
+		return offline_agenda(config, agenda, from);
+	return run_daemon(config, sock, state_dir);
+}

@@ -1,0 +1,30 @@
+/*
+ * control.h: the control socket. Accepts clients (same uid or root only),
+ * frames JSON lines, dispatches requests through daemon/commands.c and
+ * fans events out to watching clients. Never blocks the loop.
+ */
+#ifndef CALF_CONTROL_H
+#define CALF_CONTROL_H
+
+#include <sys/types.h>
+
+#include <event2/event.h>
+
+struct engine;
+
+/* The default socket path: $CALFD_SOCKET, else
+ * $XDG_RUNTIME_DIR/calf/calfd.sock, else /run/calf/calfd.sock for root.
+ * Returns a malloc'd path or NULL with *cause set. Shared with calfctl via
+ * common/sockpath.c. */
+
+/* Binds and listens on path (creating its folder 0700 when it is ours),
+ * replacing a stale socket; when a live calfd owns it, returns -1 with
+ * *cause "already running (pid N)". fd >= 0: use that listening socket
+ * (socket activation) instead of binding. */
+int	control_init(struct event_base *, struct engine *, const char *path,
+	    int fd, char **cause);
+/* Closes every client and the listener; removes the socket file if we
+ * created it. */
+void	control_shutdown(void);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * log.h: the one logging module, with syslog priorities. Writes to stderr
+ * with a "<N>" priority prefix when stderr is the journal
+ * ($JOURNAL_STREAM matches), plain otherwise.
+ */
+#ifndef CALF_LOG_H
+#define CALF_LOG_H
+
+#include <stdarg.h>
+
+void	log_init(int verbose);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));	/* adds strerror(errno) */
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# deps.sh: install calf's missing build and test dependencies with apt-get
+# when we can (root, or sudo without a password); otherwise print the exact
+# command to run. Quiet when everything is already there.
+set -e
+pkgs="gcc make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
+libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux"
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+echo "calf: missing build dependencies:$missing"
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo="sudo -n"
+else
+	echo "calf: run this, then try again:"
+	echo "  sudo apt-get update && sudo apt-get install -y$missing"
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q </dev/null
+$sudo apt-get install -y -q --no-install-recommends $missing </dev/null

@@ -11,6 +11,9 @@
 #include <time.h>
 
 #include "common/routine.h"
+#include "common/timeutil.h"
+#include "common/proto.h"
+#include "daemon/events.h"
 #include "common/sched.h"
 #include "daemon/engine.h"
 #include "daemon/timer.h"
@@ -72,7 +75,39 @@ struct engine {
 	bool		 quiet;
 };
 
+#define US		1000000LL
+#define LATE_CUE_US	(60 * US)	/* cues older than this are dropped */
+#define CATCH_UP_S	(2 * SECS_PER_DAY) /* look back this far on a step */
+
+/* engine.c: the calendar. */
+void	engine_arm_next(struct engine *);
+void	engine_quiet_update(struct engine *);
+void	engine_release_held(struct engine *);
+bool	engine_holding(const struct engine *);
 /* Seconds of the local time of day at instant t. */
 int	engine_local_sod(time_t t);
+/* A malloc'd message for *cause (may be NULL); returns r. */
+enum result engine_fail(char **cause, enum result r, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* run.c: one session's lifecycle. */
+struct run *run_new(struct engine *, struct session *, size_t idx, time_t now);
+void	run_free(struct run *);
+void	run_idle(struct run *);
+void	run_start(struct run *, int64_t due_us);
+void	run_announce(struct run *);
+void	run_make_due(struct run *, int64_t due_us);
+void	run_arm_window(struct run *);
+void	run_arm_tick(struct run *);
+int64_t	run_next_mark(const struct session *, int64_t after);
+void	run_emit(enum event_kind, const struct run *, int64_t due_us,
+	    int64_t until_us, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
+/* Formatting shared by run.c and actions.c. */
+const char *session_title(const struct session *);
+void	fmt_dur(int64_t secs, char *buf, size_t len);
+void	describe_length(const struct session *, char *buf, size_t len);
+const char *local_hhmm(int64_t us, char *buf, size_t len);
 
 #endif

@@ -8,8 +8,6 @@
 
 #include "common/timeutil.h"
 
-#define US	1000000LL
-
 static const char *
 state_name(enum run_state st)
 {
@@ -40,12 +38,6 @@ add_i64(json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static const char *
-title_of(const struct session *s)
-{
-	return s->title != NULL ? s->title : s->name;
-}
-
 static json_object *
 running_json(const struct run *run, int64_t now_boot)
 {
@@ -53,7 +45,7 @@ running_json(const struct run *run, int64_t now_boot)
 	int64_t		 next;
 
 	add_str(o, "session", run->s->name);
-	add_str(o, "title", title_of(run->s));
+	add_str(o, "title", session_title(run->s));
 	add_i64(o, "started_us", run->start_wall_us);
 	add_i64(o, "elapsed_us", now_boot - run->start_boot.us);
 	add_i64(o, "min_us", run->s->dur_min * US);
@@ -73,7 +65,7 @@ pending_json(const struct run *run)
 	json_object	*o = json_object_new_object();
 
 	add_str(o, "session", run->s->name);
-	add_str(o, "title", title_of(run->s));
+	add_str(o, "title", session_title(run->s));
 	add_str(o, "state", state_name(run->state));
 	add_i64(o, "due_us", run->due_us);
 	add_i64(o, "until_us", run->state == RUN_SNOOZED ?
@@ -91,7 +83,7 @@ firing_json(const struct routine *r, const struct firing *f)
 	char			 buf[INSTANT_BUFSZ];
 
 	add_str(o, "session", s->name);
-	add_str(o, "title", title_of(s));
+	add_str(o, "title", session_title(s));
 	add_i64(o, "at_us", (int64_t)f->at * US);
 	add_str(o, "at", instant_format(f->at, buf, sizeof buf));
 	return o;
@@ -158,8 +150,16 @@ engine_agenda(struct engine *e, size_t n)
 	if (fs == NULL)
 		return NULL;
 	got = sched_agenda(e->r, now, fs, n);
-	for (ssize_t i = 0; i < got; i++)
-		json_object_array_add(a, firing_json(e->r, &fs[i]));
+	for (ssize_t i = 0; i < got; i++) {
+		const struct run	*run = e->runs[fs[i].session];
+		json_object		*fo = firing_json(e->r, &fs[i]);
+
+		/* Said already (a backward step) or skipped: shown, marked. */
+		json_object_object_add(fo, "skipped", json_object_new_boolean(
+		    fs[i].at <= run->last_fired ||
+		    (run->skip_next && run->skip_at == fs[i].at)));
+		json_object_array_add(a, fo);
+	}
 	free(fs);
 	json_object_object_add(o, "agenda", a);
 	return o;

@@ -1,0 +1,253 @@
+/*
+ * request.c: checks one request line against doc/PROTOCOL.md and builds
+ * replies. Every byte here comes from a client, so nothing is assumed.
+ */
+#include "daemon/request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Causes are malloc'd so handlers can name what was wrong; when memory
+ * runs out the caller falls back to the table message. */
+static char * __attribute__((format(printf, 1, 2)))
+msg(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* JSON allows these between tokens; a CRLF client leaves a '\r'. */
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Someone typing into socat may press Enter twice. */
+bool
+request_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_blank(line[i]))
+			return false;
+	return true;
+}
+
+/* The line must be exactly one JSON object: no NUL, no second value, no
+ * trailing junk, nesting bounded so a hostile line cannot recurse deep. */
+static enum result
+parse_object(const char *line, size_t len, json_object **out, char **cause)
+{
+	json_tokener		*tok;
+	json_object		*o;
+	enum json_tokener_error	 e;
+	size_t			 end;
+
+	*out = NULL;
+	if (memchr(line, '\0', len) != NULL) {
+		*cause = msg("request contains a NUL byte");
+		return RES_BAD_JSON;
+	}
+	if (len > PROTO_MAX_LINE) {
+		*cause = msg("request line longer than %d bytes",
+		    PROTO_MAX_LINE);
+		return RES_TOO_LONG;
+	}
+	if ((tok = json_tokener_new_ex(REQUEST_MAX_DEPTH)) == NULL) {
+		*cause = NULL;
+		return RES_INTERNAL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	e = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+
+	if (o == NULL || e != json_tokener_success) {
+		if (e == json_tokener_success || e == json_tokener_continue)
+			*cause = msg("bad JSON: unexpected end of line");
+		else
+			*cause = msg("bad JSON: %s at byte %zu",
+			    json_tokener_error_desc(e), end);
+		json_object_put(o);
+		return RES_BAD_JSON;
+	}
+	for (size_t i = end; i < len; i++) {
+		if (!is_blank(line[i])) {
+			*cause = msg("bad JSON: unexpected text after the "
+			    "object at byte %zu", i);
+			json_object_put(o);
+			return RES_BAD_JSON;
+		}
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		*cause = msg("request is not a JSON object");
+		json_object_put(o);
+		return RES_BAD_JSON;
+	}
+	*out = o;
+	return RES_SUCCESS;
+}
+
+/* json-c saturates integers that do not fit: a positive overflow shows in
+ * the unsigned view, a negative one is indistinguishable from INT64_MIN,
+ * which is therefore refused too. */
+static bool
+int64_exact(json_object *o, int64_t *v)
+{
+	if (!json_object_is_type(o, json_type_int))
+		return false;
+	*v = json_object_get_int64(o);
+	if (*v == INT64_MIN)
+		return false;
+	if (*v == INT64_MAX &&
+	    json_object_get_uint64(o) != (uint64_t)INT64_MAX)
+		return false;
+	return true;
+}
+
+/* "command" is the whole request for dispatch; each string is bounded and
+ * must be a C string, since json-c lets "\u0000" through. */
+static enum result
+parse_command(json_object *root, struct request *req, char **cause)
+{
+	json_object	*cmd, *arg;
+	size_t		 n;
+
+	if (!json_object_object_get_ex(root, "command", &cmd)) {
+		*cause = msg("request has no \"command\"");
+		return RES_BAD_REQUEST;
+	}
+	if (!json_object_is_type(cmd, json_type_array)) {
+		*cause = msg("\"command\" must be an array of strings");
+		return RES_BAD_REQUEST;
+	}
+	n = json_object_array_length(cmd);
+	if (n == 0) {
+		*cause = msg("\"command\" is empty");
+		return RES_BAD_REQUEST;
+	}
+	if (n > PROTO_MAX_ARGS) {
+		*cause = msg("\"command\" has %zu strings, at most %d allowed",
+		    n, PROTO_MAX_ARGS);
+		return RES_BAD_REQUEST;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char	*s;
+		int		 slen;
+
+		arg = json_object_array_get_idx(cmd, i);
+		if (!json_object_is_type(arg, json_type_string)) {
+			*cause = msg("\"command\" must be an array of "
+			    "strings (item %zu is not)", i);
+			return RES_BAD_REQUEST;
+		}
+		s = json_object_get_string(arg);
+		slen = json_object_get_string_len(arg);
+		if (slen < 0 || strlen(s) != (size_t)slen) {
+			*cause = msg("\"command\" item %zu contains a NUL", i);
+			return RES_BAD_REQUEST;
+		}
+		if (slen > REQUEST_MAX_ARG) {
+			*cause = msg("\"command\" item %zu is longer than %d "
+			    "bytes", i, REQUEST_MAX_ARG);
+			return RES_BAD_REQUEST;
+		}
+		req->argv[i] = s;
+	}
+	req->argc = (int)n;
+	return RES_SUCCESS;
+}
+
+/* The order matters: request_id first so every later error can echo it,
+ * then the version, since another version may shape "command" otherwise. */
+enum result
+request_parse(const char *line, size_t len, struct request *req,
+    char **cause)
+{
+	json_object	*root, *o;
+	enum result	 r;
+	int64_t		 proto;
+
+	memset(req, 0, sizeof *req);
+	*cause = NULL;
+	if ((r = parse_object(line, len, &root, cause)) != RES_SUCCESS)
+		return r;
+
+	if (json_object_object_get_ex(root, "request_id", &o)) {
+		if (!json_object_is_type(o, json_type_int)) {
+			*cause = msg("\"request_id\" must be an integer");
+			r = RES_BAD_REQUEST;
+			goto fail;
+		}
+		if (!int64_exact(o, &req->id)) {
+			*cause = msg("\"request_id\" is out of range");
+			r = RES_BAD_REQUEST;
+			goto fail;
+		}
+		req->has_id = true;
+	}
+	if (json_object_object_get_ex(root, "protocol", &o)) {
+		if (!int64_exact(o, &proto)) {
+			*cause = msg("\"protocol\" must be an integer");
+			r = RES_BAD_REQUEST;
+			goto fail;
+		}
+		if (proto != PROTO_VERSION) {
+			*cause = msg("protocol mismatch: calfd speaks %d, "
+			    "client speaks %lld", PROTO_VERSION,
+			    (long long)proto);
+			r = RES_PROTOCOL;
+			goto fail;
+		}
+	}
+	if ((r = parse_command(root, req, cause)) != RES_SUCCESS)
+		goto fail;
+	req->root = root;
+	return RES_SUCCESS;
+
+fail:
+	req->argc = 0;
+	json_object_put(root);
+	return r;
+}
+
+void
+request_free(struct request *req)
+{
+	json_object_put(req->root);
+	req->root = NULL;
+	req->argc = 0;
+}
+
+/* Every reply has the same shape, so clients parse one thing. */
+json_object *
+reply_new(const struct request *req, enum result r, const char *message,
+    json_object *data)
+{
+	json_object	*o;
+
+	if ((o = json_object_new_object()) == NULL) {
+		json_object_put(data);
+		return NULL;
+	}
+	if (req != NULL && req->has_id)
+		json_object_object_add(o, "request_id",
+		    json_object_new_int64(req->id));
+	if (r == RES_SUCCESS || message == NULL)
+		message = result_message(r);
+	json_object_object_add(o, "error", json_object_new_string(message));
+	json_object_object_add(o, "code",
+	    json_object_new_string(result_code(r)));
+	if (data != NULL)
+		json_object_object_add(o, "data", data);
+	return o;
+}

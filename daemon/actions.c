@@ -20,8 +20,10 @@
 static struct run *
 find_run(struct engine *e, const char *name)
 {
+	/* During a reload, runs already claimed have s == NULL. */
 	for (size_t i = 0; i < e->r->nsessions; i++)
-		if (strcmp(e->runs[i]->s->name, name) == 0)
+		if (e->runs[i]->s != NULL &&
+		    strcmp(e->runs[i]->s->name, name) == 0)
 			return e->runs[i];
 	return NULL;
 }

@@ -186,9 +186,21 @@ engine_clock_changed(struct engine *e, const char *why)
 }
 
 static void
+step_settled(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	engine_clock_changed(arg, "clock stepped");
+}
+
+/* Every wall timer reports the same step: recompute once, right after. */
+static void
 on_step(void *arg)
 {
-	engine_clock_changed(arg, "clock stepped");
+	struct engine	*e = arg;
+
+	if (!event_pending(e->step_ev, EV_TIMEOUT, NULL))
+		event_active(e->step_ev, EV_TIMEOUT, 0);
 }
 
 /* systemd-timedated replaces the /etc/localtime link; tzset() rereads it. */
@@ -267,14 +279,17 @@ engine_new(struct event_base *base, struct routine *r, const char *cli_path)
 	e->sched = sched_new(r, now);
 	e->runs = runs_new(e, r, now);
 	if (e->sched == NULL || e->runs == NULL ||
-	    timer_init_wall(&e->next, base, engine_fire, e) == -1 ||
-	    timer_init_wall(&e->pause_end, base, pause_end, e) == -1 ||
-	    timer_init_wall(&e->quiet_edge, base, quiet_edge, e) == -1 ||
-	    timer_init_step_watch(&e->step_watch, base) == -1) {
+	    timers_init(base, on_step, e) == -1) {
 		log_warn("engine");
 		return NULL;
 	}
-	timer_set_step_handler(on_step, e);
+	if ((e->step_ev = evtimer_new(base, step_settled, e)) == NULL) {
+		log_warn("engine");
+		return NULL;
+	}
+	timer_init_wall(&e->next, engine_fire, e);
+	timer_init_wall(&e->pause_end, pause_end, e);
+	timer_init_wall(&e->quiet_edge, quiet_edge, e);
 	tz_watch_init(e);
 	engine_quiet_update(e);
 	engine_arm_next(e);
@@ -290,15 +305,16 @@ engine_free(struct engine *e)
 		run_free(e->runs[i]);
 	free(e->runs);
 	sched_free(e->sched);
-	timer_free(&e->next);
-	timer_free(&e->pause_end);
-	timer_free(&e->quiet_edge);
-	timer_free(&e->step_watch);
+	timer_clear(&e->next);
+	timer_clear(&e->pause_end);
+	timer_clear(&e->quiet_edge);
 	if (e->tz_watch != NULL)
 		event_free(e->tz_watch);
+	if (e->step_ev != NULL)
+		event_free(e->step_ev);
 	if (e->tz_fd != -1)
 		close(e->tz_fd);
-	timer_set_step_handler(NULL, NULL);
+	timers_shutdown();
 	routine_free(e->r);
 	free(e->cli_path);
 	free(e);

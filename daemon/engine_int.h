@@ -66,7 +66,7 @@ struct engine {
 	struct timer	 next;		/* wall: the heap's next firing */
 	struct timer	 pause_end;	/* wall */
 	struct timer	 quiet_edge;	/* wall: quiet hours start or end */
-	struct timer	 step_watch;	/* wall: reports clock steps only */
+	struct event	*step_ev;	/* coalesces the steps timers report */
 	struct event	*tz_watch;	/* inotify on /etc/localtime */
 	int		 tz_fd;
 

@@ -140,13 +140,9 @@ run_new(struct engine *e, struct session *s, size_t idx, time_t now)
 	run->s = s;
 	run->idx = idx;
 	run->last_fired = now;
-	if (timer_init_boot(&run->remind, e->base, run_remind, run) == -1 ||
-	    timer_init_wall(&run->window, e->base, run_window, run) == -1 ||
-	    timer_init_boot(&run->tick, e->base, run_tick, run) == -1) {
-		log_warn("timerfd");
-		free(run);
-		return NULL;
-	}
+	timer_init_boot(&run->remind, run_remind, run);
+	timer_init_wall(&run->window, run_window, run);
+	timer_init_boot(&run->tick, run_tick, run);
 	return run;
 }
 
@@ -155,9 +151,9 @@ run_free(struct run *run)
 {
 	if (run == NULL)
 		return;
-	timer_free(&run->remind);
-	timer_free(&run->window);
-	timer_free(&run->tick);
+	timer_clear(&run->remind);
+	timer_clear(&run->window);
+	timer_clear(&run->tick);
 	free(run);
 }
 

@@ -1,9 +1,11 @@
 /*
- * timer.c: timerfd-backed timers driven by the libevent loop.
+ * timer.c: two timerfds (CLOCK_REALTIME and CLOCK_BOOTTIME) driven by the
+ * libevent loop, each serving a min-heap of timers.
  */
 #include "daemon/timer.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -11,8 +13,24 @@
 
 #include "daemon/log.h"
 
-static void	(*step_handler)(void *);
-static void	*step_arg;
+#define END_OF_TIME_US	((int64_t)1 << 52)	/* year 2112 */
+#define MAX_PER_WAKE	4096	/* callbacks run before the loop breathes */
+
+struct timer_clock {
+	clockid_t	  id;
+	int		  fd;
+	struct event	 *ev;
+	struct timer	**heap;
+	size_t		  n;
+	size_t		  cap;
+};
+
+static struct timer_clock	wall_clock = { CLOCK_REALTIME, -1, NULL, NULL,
+				    0, 0 };
+static struct timer_clock	boot_clock = { CLOCK_BOOTTIME, -1, NULL, NULL,
+				    0, 0 };
+static void			(*step_fn)(void *);
+static void			*step_arg;
 
 static int64_t
 clock_us(clockid_t c)
@@ -35,136 +53,252 @@ boot_now(void)
 	return (boot_t){ clock_us(CLOCK_BOOTTIME) };
 }
 
-void
-timer_set_step_handler(void (*fn)(void *), void *arg)
+/* --- the heap ----------------------------------------------------------- */
+
+static void
+heap_set(struct timer_clock *c, size_t i, struct timer *t)
 {
-	step_handler = fn;
-	step_arg = arg;
+	c->heap[i] = t;
+	t->slot = i;
 }
 
 static void
-arm(struct timer *t, int64_t us)
+sift_up(struct timer_clock *c, size_t i)
+{
+	struct timer	*t = c->heap[i];
+
+	while (i > 0) {
+		size_t	p = (i - 1) / 2;
+		if (c->heap[p]->deadline_us <= t->deadline_us)
+			break;
+		heap_set(c, i, c->heap[p]);
+		i = p;
+	}
+	heap_set(c, i, t);
+}
+
+static void
+sift_down(struct timer_clock *c, size_t i)
+{
+	struct timer	*t = c->heap[i];
+
+	for (;;) {
+		size_t	l = 2 * i + 1, m = i;
+		int64_t	best = t->deadline_us;
+
+		if (l < c->n && c->heap[l]->deadline_us < best)
+			m = l, best = c->heap[l]->deadline_us;
+		if (l + 1 < c->n && c->heap[l + 1]->deadline_us < best)
+			m = l + 1;
+		if (m == i)
+			break;
+		heap_set(c, i, c->heap[m]);
+		i = m;
+	}
+	heap_set(c, i, t);
+}
+
+static void
+heap_remove(struct timer_clock *c, struct timer *t)
+{
+	size_t	i = t->slot;
+
+	t->slot = SIZE_MAX;
+	if (--c->n == i)
+		return;
+	heap_set(c, i, c->heap[c->n]);
+	sift_down(c, i);
+	sift_up(c, c->heap[i]->slot);
+}
+
+/* --- the timerfds -------------------------------------------------------- */
+
+/* Sets the clock's timerfd to its earliest deadline (the wall one always
+ * stays armed so that a clock step is reported even when nothing is due). */
+static void
+clock_rearm(struct timer_clock *c)
 {
 	struct itimerspec	its;
+	int64_t			us;
 	int			flags = TFD_TIMER_ABSTIME;
 
+	if (c->fd == -1)
+		return;
 	memset(&its, 0, sizeof its);
-	if (us <= 0)
-		us = 1;		/* 0 would disarm: "already passed" */
+	if (c->n > 0)
+		us = c->heap[0]->deadline_us;
+	else if (c->id == CLOCK_REALTIME)
+		us = END_OF_TIME_US;
+	else
+		us = 0;		/* disarm */
+	if (us < 0)
+		us = 1;
 	its.it_value.tv_sec = us / 1000000;
 	its.it_value.tv_nsec = (us % 1000000) * 1000;
-	if (t->wall)
+	if (c->n > 0 && us == 0)
+		its.it_value.tv_nsec = 1;	/* 0 would disarm */
+	if (c->id == CLOCK_REALTIME)
 		flags |= TFD_TIMER_CANCEL_ON_SET;
-	if (timerfd_settime(t->fd, flags, &its, NULL) == -1) {
+	if (timerfd_settime(c->fd, flags, &its, NULL) == -1)
 		log_warn("timerfd_settime");
-		return;
-	}
-	t->armed = true;
-	t->deadline_us = us;
 }
 
-/* One read tells expiry from a clock step; a step re-bases everything. */
+/* Runs every timer whose deadline has come, earliest first. */
 static void
-timer_ready(evutil_socket_t fd, short what, void *arg)
+clock_ready(evutil_socket_t fd, short what, void *arg)
 {
-	struct timer	*t = arg;
-	uint64_t	 n;
-	ssize_t		 r;
+	struct timer_clock	*c = arg;
+	uint64_t		 n;
+	ssize_t			 r;
+	int64_t			 now;
 
 	(void)what;
 	r = read(fd, &n, sizeof n);
 	if (r == -1 && errno == ECANCELED) {
-		/* The clock was set: re-arm at the same instant, then let the
-		 * owner of the schedule recompute every deadline. */
-		if (t->armed)
-			arm(t, t->deadline_us);
-		if (step_handler != NULL)
-			step_handler(step_arg);
+		clock_rearm(c);
+		if (step_fn != NULL)
+			step_fn(step_arg);
 		return;
 	}
-	if (r == -1)
-		return;		/* EAGAIN: disarmed or re-armed meanwhile */
-	t->armed = false;
-	if (t->cb != NULL)
+	now = clock_us(c->id);
+	for (int i = 0; i < MAX_PER_WAKE && c->n > 0 &&
+	    c->heap[0]->deadline_us <= now; i++) {
+		struct timer	*t = c->heap[0];
+
+		heap_remove(c, t);
 		t->cb(t->arg);
+	}
+	clock_rearm(c);
 }
 
 static int
-timer_init(struct timer *t, struct event_base *base, clockid_t c,
-    void (*cb)(void *), void *arg)
+clock_init(struct timer_clock *c, struct event_base *base)
 {
-	memset(t, 0, sizeof *t);
-	t->fd = timerfd_create(c, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->fd == -1)
+	c->fd = timerfd_create(c->id, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (c->fd == -1)
 		return -1;
-	t->wall = c == CLOCK_REALTIME;
-	t->cb = cb;
-	t->arg = arg;
-	t->ev = event_new(base, t->fd, EV_READ | EV_PERSIST, timer_ready, t);
-	if (t->ev == NULL || event_add(t->ev, NULL) == -1) {
-		close(t->fd);
-		t->fd = -1;
+	c->ev = event_new(base, c->fd, EV_READ | EV_PERSIST, clock_ready, c);
+	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
+		return -1;
+	clock_rearm(c);
+	return 0;
+}
+
+static void
+clock_shutdown(struct timer_clock *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		c->heap[i]->slot = SIZE_MAX;
+	free(c->heap);
+	c->heap = NULL;
+	c->n = c->cap = 0;
+	if (c->ev != NULL)
+		event_free(c->ev);
+	c->ev = NULL;
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int
+timers_init(struct event_base *base, void (*fn)(void *), void *arg)
+{
+	step_fn = fn;
+	step_arg = arg;
+	if (clock_init(&wall_clock, base) == -1 ||
+	    clock_init(&boot_clock, base) == -1) {
+		timers_shutdown();
 		return -1;
 	}
 	return 0;
 }
 
-int
-timer_init_wall(struct timer *t, struct event_base *base, void (*cb)(void *),
-    void *arg)
+void
+timers_shutdown(void)
 {
-	return timer_init(t, base, CLOCK_REALTIME, cb, arg);
+	clock_shutdown(&wall_clock);
+	clock_shutdown(&boot_clock);
+	step_fn = NULL;
+	step_arg = NULL;
 }
 
-int
-timer_init_boot(struct timer *t, struct event_base *base, void (*cb)(void *),
+/* --- timers -------------------------------------------------------------- */
+
+static void
+timer_init(struct timer *t, struct timer_clock *c, void (*cb)(void *),
     void *arg)
 {
-	return timer_init(t, base, CLOCK_BOOTTIME, cb, arg);
+	memset(t, 0, sizeof *t);
+	t->clk = c;
+	t->slot = SIZE_MAX;
+	t->cb = cb;
+	t->arg = arg;
 }
 
-int
-timer_init_step_watch(struct timer *t, struct event_base *base)
+void
+timer_init_wall(struct timer *t, void (*cb)(void *), void *arg)
 {
-	if (timer_init(t, base, CLOCK_REALTIME, NULL, NULL) == -1)
-		return -1;
-	/* Far enough never to fire, near enough for a 64-bit time_t. */
-	arm(t, (int64_t)1 << 52);
-	return 0;
+	timer_init(t, &wall_clock, cb, arg);
+}
+
+void
+timer_init_boot(struct timer *t, void (*cb)(void *), void *arg)
+{
+	timer_init(t, &boot_clock, cb, arg);
+}
+
+static void
+timer_at(struct timer *t, int64_t us)
+{
+	struct timer_clock	*c = t->clk;
+	struct timer		*first = c->n > 0 ? c->heap[0] : NULL;
+
+	if (t->slot != SIZE_MAX)
+		heap_remove(c, t);
+	if (c->n == c->cap) {
+		size_t		 ncap = c->cap ? c->cap * 2 : 64;
+		struct timer	**nh = realloc(c->heap, ncap * sizeof *nh);
+
+		if (nh == NULL)
+			fatal("timer heap");
+		c->heap = nh;
+		c->cap = ncap;
+	}
+	t->deadline_us = us;
+	heap_set(c, c->n++, t);
+	sift_up(c, t->slot);
+	if (c->heap[0] != first || c->heap[0] == t)
+		clock_rearm(c);
 }
 
 void
 timer_at_wall(struct timer *t, wall_t at)
 {
-	arm(t, at.us);
+	timer_at(t, at.us);
 }
 
 void
 timer_at_boot(struct timer *t, boot_t at)
 {
-	arm(t, at.us);
+	timer_at(t, at.us);
+}
+
+bool
+timer_armed(const struct timer *t)
+{
+	return t->slot != SIZE_MAX;
 }
 
 void
 timer_clear(struct timer *t)
 {
-	struct itimerspec	its;
+	struct timer_clock	*c = t->clk;
+	bool			 was_first;
 
-	if (t->fd == -1 || !t->armed)
+	if (c == NULL || t->slot == SIZE_MAX)
 		return;
-	memset(&its, 0, sizeof its);
-	timerfd_settime(t->fd, 0, &its, NULL);
-	t->armed = false;
-}
-
-void
-timer_free(struct timer *t)
-{
-	if (t->ev != NULL)
-		event_free(t->ev);
-	if (t->fd != -1)
-		close(t->fd);
-	t->ev = NULL;
-	t->fd = -1;
-	t->armed = false;
+	was_first = t->slot == 0;
+	heap_remove(c, t);
+	if (was_first)
+		clock_rearm(c);
 }

@@ -1,9 +1,16 @@
 /*
- * timer.h: a timer owned by whatever it times, with an absolute deadline on
- * one clock. Wall deadlines (calendar instants) run on CLOCK_REALTIME with
- * TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, so a clock step is noticed at
- * once; elapsed deadlines (a running soak, a snooze, a reminder) run on
- * CLOCK_BOOTTIME, which keeps counting while the machine sleeps.
+ * timer.h: timers owned by whatever they time, each with an absolute
+ * deadline on one clock. Wall deadlines (calendar instants) run on
+ * CLOCK_REALTIME with TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, so a
+ * clock step is noticed at once; elapsed deadlines (a running soak, a
+ * snooze, a reminder) run on CLOCK_BOOTTIME, which keeps counting while the
+ * machine sleeps.
+ *
+ * However many timers there are, calfd uses two timerfds: each clock keeps
+ * its armed timers in a min-heap and its timerfd set to the earliest
+ * deadline, so ten thousand sessions cost no file descriptors. The wall
+ * timerfd stays armed (at the end of time when nothing is due) so clock
+ * steps are always seen; with nothing due, nothing wakes up.
  *
  * The two kinds of instant are distinct types so they cannot be mixed.
  */
@@ -11,6 +18,7 @@
 #define CALF_TIMER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <event2/event.h>
@@ -21,30 +29,26 @@ typedef struct { int64_t us; } boot_t;	/* CLOCK_BOOTTIME, since boot */
 wall_t	wall_now(void);
 boot_t	boot_now(void);
 
+struct timer_clock;
+
 struct timer {
-	int		 fd;
-	struct event	*ev;
-	bool		 wall;		/* CLOCK_REALTIME, else CLOCK_BOOTTIME */
-	bool		 armed;
+	struct timer_clock *clk;
+	size_t		 slot;		/* heap index, SIZE_MAX when not armed */
 	int64_t		 deadline_us;
 	void		(*cb)(void *);
 	void		*arg;
 };
 
-/* Called when any wall timer sees the clock stepped (ECANCELED). */
-void	timer_set_step_handler(void (*)(void *), void *);
+/* Sets up the two clocks on the loop; reports clock steps to fn(arg). */
+int	timers_init(struct event_base *, void (*fn)(void *), void *arg);
+void	timers_shutdown(void);
 
-int	timer_init_wall(struct timer *, struct event_base *, void (*)(void *),
-	    void *);
-int	timer_init_boot(struct timer *, struct event_base *, void (*)(void *),
-	    void *);
+void	timer_init_wall(struct timer *, void (*)(void *), void *);
+void	timer_init_boot(struct timer *, void (*)(void *), void *);
 void	timer_at_wall(struct timer *, wall_t);
 void	timer_at_boot(struct timer *, boot_t);
+bool	timer_armed(const struct timer *);
+/* Disarms; safe on a timer never armed. */
 void	timer_clear(struct timer *);
-void	timer_free(struct timer *);
-
-/* A wall timer armed at the end of time, which only ever reports clock
- * steps: it keeps them noticed when no calendar deadline is armed. */
-int	timer_init_step_watch(struct timer *, struct event_base *);
 
 #endif

@@ -119,6 +119,7 @@ commands_init(void)
 	events_add_sink("commands", capture_sink, NULL);
 }
 
+/* Unhooks the capture sink at shutdown, or between unit tests. */
 void
 commands_done(void)
 {
@@ -249,6 +250,7 @@ session_action(struct cmd_ctx *ctx, const char *name,
 	return r;
 }
 
+/* start always names its session. */
 static enum result
 cmd_start(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
@@ -258,6 +260,7 @@ cmd_start(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	    cause);
 }
 
+/* done, stop and skip only differ by their engine call and event. */
 static enum result
 cmd_done(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
@@ -266,6 +269,7 @@ cmd_done(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	    EV_DONE, data, cause);
 }
 
+/* stop abandons; the engine says which session when none is named. */
 static enum result
 cmd_stop(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
@@ -274,6 +278,7 @@ cmd_stop(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	    EV_STOPPED, data, cause);
 }
 
+/* skip covers a due session and the next firing of a scheduled one. */
 static enum result
 cmd_skip(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
@@ -362,6 +367,7 @@ cmd_pause(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	return RES_SUCCESS;
 }
 
+/* resume has nothing to say but success, so it replies {}. */
 static enum result
 cmd_resume(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
@@ -419,6 +425,7 @@ cmd_reload(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	return r;
 }
 
+/* The protocol number lets a client check compatibility before it acts. */
 static enum result
 cmd_version(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)

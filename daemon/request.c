@@ -69,10 +69,18 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 	o = json_tokener_parse_ex(tok, line, (int)len);
 	e = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	if (o == NULL && e == json_tokener_continue) {
+		/* A bare number ends only at a terminator: give it one. */
+		o = json_tokener_parse_ex(tok, "", 1);
+		if (json_tokener_get_error(tok) != json_tokener_success)
+			e = json_tokener_continue;
+		else
+			e = json_tokener_success;
+	}
 	json_tokener_free(tok);
 
-	if (o == NULL || e != json_tokener_success) {
-		if (e == json_tokener_success || e == json_tokener_continue)
+	if (e != json_tokener_success) {
+		if (e == json_tokener_continue)
 			*cause = msg("bad JSON: unexpected end of line");
 		else
 			*cause = msg("bad JSON: %s at byte %zu",
@@ -88,7 +96,8 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 			return RES_BAD_JSON;
 		}
 	}
-	if (!json_object_is_type(o, json_type_object)) {
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		/* o NULL: the line was JSON null. */
 		*cause = msg("request is not a JSON object");
 		json_object_put(o);
 		return RES_BAD_JSON;
@@ -220,6 +229,7 @@ fail:
 	return r;
 }
 
+/* The strings in argv live as long as the parsed object. */
 void
 request_free(struct request *req)
 {

@@ -1,0 +1,551 @@
+/*
+ * control.c: the control socket. Listens (daemon/listen.c binds),
+ * accepts same-uid clients, frames their JSON lines, hands each request to
+ * daemon/commands.c and writes replies and, to watchers, events.
+ *
+ * Nothing here blocks the loop: input is bounded by a read watermark and
+ * processed a few dozen lines per turn, output is bounded (a client that
+ * stops reading is paused, and a watcher that stops reading is dropped),
+ * and a client is freed only from the top of a callback.
+ */
+#include "daemon/control.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "common/proto.h"
+#include "daemon/commands.h"
+#include "daemon/events.h"
+#include "daemon/listen.h"
+#include "daemon/log.h"
+#include "daemon/request.h"
+
+#define MAX_CLIENTS	256
+#define ACCEPT_PER_TURN	16
+#define LINES_PER_TURN	64		/* then yield to timers and I/O */
+#define INPUT_HIGH	(4 * PROTO_MAX_LINE)	/* read no more than this */
+#define OUTPUT_PAUSE	(256 * 1024)	/* stop reading requests */
+#define OUTPUT_MAX	(1024 * 1024)	/* drop the client */
+#define CLOSE_TIMEOUT	5		/* seconds to flush a last reply */
+#define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
+
+struct client {
+	TAILQ_ENTRY(client)	 entry;
+	struct bufferevent	*bev;
+	struct event		*work;	/* yield, or free from the top */
+	unsigned		 id;
+	pid_t			 pid;
+	bool			 watching;
+	bool			 blocked;	/* output full: not reading */
+	bool			 eof;		/* peer shut its side */
+	bool			 closing;	/* flush, then free */
+	bool			 dead;		/* free at the next turn */
+};
+
+static struct {
+	struct event_base	*base;
+	struct engine		*engine;
+	int			 fd;
+	struct event		*accept_ev;
+	struct event		*backoff_ev;
+	char			*path;	/* the file we bound, to unlink */
+	dev_t			 dev;
+	ino_t			 ino;
+	TAILQ_HEAD(, client)	 clients;
+	unsigned		 nclients;
+	unsigned		 next_id;
+	bool			 sink;
+} ctl = { .fd = -1 };
+
+static void	client_process(struct client *);
+
+/* Causes are malloc'd, like everywhere else. */
+static char * __attribute__((format(printf, 1, 2)))
+msg(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* Frees a client at once; only ever called from the top of a callback
+ * about this client, so nothing below on the stack still uses it. */
+static void
+client_free(struct client *c)
+{
+	log_debug("client %u: gone", c->id);
+	TAILQ_REMOVE(&ctl.clients, c, entry);
+	ctl.nclients--;
+	event_free(c->work);
+	bufferevent_free(c->bev);
+	free(c);
+
+	/* A descriptor just came free: no need to wait out the backoff. */
+	if (evtimer_pending(ctl.backoff_ev, NULL)) {
+		evtimer_del(ctl.backoff_ev);
+		event_add(ctl.accept_ev, NULL);
+	}
+}
+
+/* Marks a client for freeing at the next turn: it may be deep in its own
+ * request (an event to itself) or in the middle of a fan-out. */
+static void
+client_kill(struct client *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	event_active(c->work, EV_TIMEOUT, 0);
+}
+
+/* Lets the loop run timers and other clients before more of this one. */
+static void
+client_yield(struct client *c)
+{
+	const struct timeval	zero = { 0, 0 };
+
+	evtimer_add(c->work, &zero);
+}
+
+/* One line out; a client that lets 1 MiB pile up is not reading and goes
+ * rather than growing calfd. */
+static int
+client_write(struct client *c, const char *s)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	if (c->dead || c->closing)
+		return -1;
+	if (evbuffer_get_length(out) > OUTPUT_MAX) {
+		log_warnx("client %u (pid %ld): not reading, over %d bytes "
+		    "queued; dropping it", c->id, (long)c->pid, OUTPUT_MAX);
+		client_kill(c);
+		return -1;
+	}
+	if (evbuffer_add(out, s, strlen(s)) == -1 ||
+	    evbuffer_add(out, "\n", 1) == -1) {
+		log_warnx("client %u: out of memory; dropping it", c->id);
+		client_kill(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Serialises one reply (or event) the same way everywhere. */
+static int
+client_send(struct client *c, json_object *o)
+{
+	int	rc;
+
+	if (o == NULL)
+		return client_write(c, "{\"error\": \"internal error\", "
+		    "\"code\": \"internal\"}");
+	rc = client_write(c, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return rc;
+}
+
+/* After a fatal framing error nothing more is read; the reply is flushed
+ * (for at most CLOSE_TIMEOUT) and the connection closed. */
+static void
+client_close_after_flush(struct client *c)
+{
+	const struct timeval	tv = { CLOSE_TIMEOUT, 0 };
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+
+	if (c->dead || c->closing)
+		return;
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	bufferevent_set_timeouts(c->bev, NULL, &tv);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_kill(c);
+}
+
+/* A line over the limit ends the connection: what follows it cannot be
+ * framed reliably. */
+static void
+client_too_long(struct client *c)
+{
+	char	*cause;
+
+	log_warnx("client %u (pid %ld): request line over %d bytes; closing",
+	    c->id, (long)c->pid, PROTO_MAX_LINE);
+	cause = msg("request line longer than %d bytes", PROTO_MAX_LINE);
+	client_send(c, reply_new(NULL, RES_TOO_LONG, cause, NULL));
+	free(cause);
+	client_close_after_flush(c);
+}
+
+/* One request line: parse, dispatch, reply. A watch takes effect after
+ * its reply, so "{}" comes before the first event. */
+static void
+client_line(struct client *c, const char *line, size_t len)
+{
+	struct request	 req;
+	struct cmd_ctx	 ctx = { .engine = ctl.engine };
+	json_object	*reply;
+	char		*cause;
+	enum result	 r;
+
+	if (request_blank(line, len))
+		return;
+	r = request_parse(line, len, &req, &cause);
+	if (r != RES_SUCCESS) {
+		log_debug("client %u: %s", c->id,
+		    cause != NULL ? cause : result_message(r));
+		client_send(c, reply_new(&req, r, cause, NULL));
+		free(cause);
+		if (r == RES_TOO_LONG)
+			client_close_after_flush(c);
+		return;
+	}
+	log_debug("client %u: %s", c->id, req.argv[0]);
+	reply = commands_run(&ctx, &req);
+	request_free(&req);
+	if (client_send(c, reply) == 0 && ctx.watch)
+		c->watching = true;
+}
+
+/* Takes complete lines off the input, at most LINES_PER_TURN per turn;
+ * checks the length before reading so an endless line never costs more
+ * than the read watermark. */
+static void
+client_process(struct client *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct evbuffer_ptr	 eol;
+	char			 line[PROTO_MAX_LINE + 1];
+	size_t			 eol_len, len;
+
+	for (int n = 0; !c->dead && !c->closing; n++) {
+		if (evbuffer_get_length(out) > OUTPUT_PAUSE) {
+			/* Resumed by client_write_cb once it drains. */
+			c->blocked = true;
+			bufferevent_disable(c->bev, EV_READ);
+			return;
+		}
+		if (n == LINES_PER_TURN) {
+			client_yield(c);
+			return;
+		}
+		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			len = evbuffer_get_length(in);
+			if (len > PROTO_MAX_LINE)
+				client_too_long(c);
+			else if (c->eof && len > 0) {
+				/* A last line without its '\n'. */
+				evbuffer_remove(in, line, len);
+				client_line(c, line, len);
+				continue;
+			} else if (c->eof)
+				client_close_after_flush(c);
+			return;
+		}
+		if ((size_t)eol.pos > PROTO_MAX_LINE) {
+			client_too_long(c);
+			return;
+		}
+		len = (size_t)eol.pos;
+		evbuffer_remove(in, line, len);
+		evbuffer_drain(in, eol_len);
+		client_line(c, line, len);
+	}
+}
+
+/* New bytes: take what complete lines there are. */
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	client_process(arg);
+}
+
+/* Output drained: finish a close, or start reading again. */
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)bev;
+	if (c->dead)
+		return;
+	if (c->closing) {
+		client_free(c);
+		return;
+	}
+	if (c->blocked) {
+		c->blocked = false;
+		if (!c->eof)
+			bufferevent_enable(c->bev, EV_READ);
+		client_yield(c);
+	}
+}
+
+/* A half-closed client (printf ... | socat) still gets its replies; an
+ * error or a flush timeout ends it at once. */
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)bev;
+	if (c->dead)
+		return;
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !c->closing) {
+		c->eof = true;
+		if (!c->blocked)
+			client_process(c);
+		return;
+	}
+	client_free(c);
+}
+
+/* The deferred half of client_kill and client_yield. */
+static void
+client_work_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->dead)
+		client_free(c);
+	else if (!c->blocked)
+		client_process(c);
+}
+
+/* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
+ * word, not the client's. */
+static void
+client_accept(int fd)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof cred;
+	struct client	*c;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (cred.uid != geteuid() && cred.uid != 0) {
+		log_warnx("refused a client of uid %u (pid %ld)",
+		    (unsigned)cred.uid, (long)cred.pid);
+		close(fd);
+		return;
+	}
+	if (ctl.nclients >= MAX_CLIENTS) {
+		log_warnx("refused a client (pid %ld): %d clients already",
+		    (long)cred.pid, MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_warn("calloc");
+		close(fd);
+		return;
+	}
+	c->bev = bufferevent_socket_new(ctl.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->work = evtimer_new(ctl.base, client_work_cb, c);
+	if (c->bev == NULL || c->work == NULL) {
+		log_warnx("out of memory for a client");
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		if (c->work != NULL)
+			event_free(c->work);
+		free(c);
+		return;
+	}
+	c->id = ++ctl.next_id;
+	c->pid = cred.pid;
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
+	    client_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, INPUT_HIGH);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
+	ctl.nclients++;
+	log_debug("client %u: connected (pid %ld)", c->id, (long)cred.pid);
+}
+
+/* Out of descriptors the listener would be readable forever; stop
+ * listening for a second instead of spinning (tmux does the same). */
+static void
+accept_backoff(void)
+{
+	const struct timeval	tv = { ACCEPT_BACKOFF, 0 };
+
+	event_del(ctl.accept_ev);
+	evtimer_add(ctl.backoff_ev, &tv);
+}
+
+/* The second is up: try accepting again. */
+static void
+backoff_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	event_add(ctl.accept_ev, NULL);
+}
+
+/* A few accepts per wake-up, so a connect storm shares the loop too. */
+static void
+accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	int	fd;
+
+	(void)what;
+	(void)arg;
+	for (int i = 0; i < ACCEPT_PER_TURN; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd != -1) {
+			client_accept(fd);
+			continue;
+		}
+		switch (errno) {
+		case EINTR:
+		case ECONNABORTED:
+			continue;
+		case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+		case EWOULDBLOCK:
+#endif
+			return;
+		default:
+			/* EMFILE, ENFILE, ENOBUFS and anything odd. */
+			log_warn("accept");
+			accept_backoff();
+			return;
+		}
+	}
+}
+
+/* The one events sink for the socket: each event is serialised once and
+ * queued to every watcher. */
+static void
+control_sink(const struct calf_event *ev, void *arg)
+{
+	struct client	*c;
+	json_object	*o;
+	const char	*s;
+
+	(void)arg;
+	if ((o = event_to_json(ev)) == NULL)
+		return;
+	s = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->watching && !c->dead && !c->closing)
+			client_write(c, s);
+	}
+	json_object_put(o);
+}
+
+/* Listening comes last, after the engine, so the first client already
+ * sees a running routine; a failure leaves nothing behind. */
+int
+control_init(struct event_base *base, struct engine *engine,
+    const char *path, int fd, char **cause)
+{
+	*cause = NULL;
+	ctl.base = base;
+	ctl.engine = engine;
+	TAILQ_INIT(&ctl.clients);
+
+	/* A client that hangs up must cost an EPIPE, not the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (fd >= 0)
+		ctl.fd = listen_adopt(fd, cause);
+	else if (path == NULL)
+		*cause = msg("no socket path");
+	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
+	    cause)) != -1 &&
+	    (ctl.path = strdup(path)) == NULL)
+		*cause = msg("out of memory");
+	if (*cause != NULL)
+		goto fail;
+
+	ctl.accept_ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST,
+	    accept_cb, NULL);
+	ctl.backoff_ev = evtimer_new(base, backoff_cb, NULL);
+	if (ctl.accept_ev == NULL || ctl.backoff_ev == NULL ||
+	    event_add(ctl.accept_ev, NULL) == -1) {
+		*cause = msg("cannot watch the control socket");
+		goto fail;
+	}
+	if (events_add_sink("control", control_sink, NULL) == -1) {
+		*cause = msg("too many event sinks");
+		goto fail;
+	}
+	ctl.sink = true;
+	commands_init();
+	return 0;
+
+fail:
+	if (*cause == NULL)
+		*cause = msg("out of memory");
+	control_shutdown();
+	return -1;
+}
+
+/* Unlinks the socket only while it is still the one we bound, so a
+ * successor's socket survives our exit. */
+void
+control_shutdown(void)
+{
+	struct client	*c;
+	struct stat	 sb;
+
+	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
+		client_free(c);
+	if (ctl.sink) {
+		events_remove_sink(control_sink, NULL);
+		commands_done();
+		ctl.sink = false;
+	}
+	if (ctl.accept_ev != NULL)
+		event_free(ctl.accept_ev);
+	if (ctl.backoff_ev != NULL)
+		event_free(ctl.backoff_ev);
+	ctl.accept_ev = ctl.backoff_ev = NULL;
+	if (ctl.fd != -1)
+		close(ctl.fd);
+	ctl.fd = -1;
+	if (ctl.path != NULL) {
+		if (lstat(ctl.path, &sb) == 0 && sb.st_dev == ctl.dev &&
+		    sb.st_ino == ctl.ino)
+			unlink(ctl.path);
+		free(ctl.path);
+		ctl.path = NULL;
+	}
+}

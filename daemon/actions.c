@@ -28,6 +28,13 @@ find_run(struct engine *e, const char *name)
 	return NULL;
 }
 
+static void
+set_which(const char **which, const struct run *run)
+{
+	if (which != NULL)
+		*which = run->s->name;
+}
+
 static enum result
 no_such(char **cause, const char *name)
 {
@@ -73,7 +80,8 @@ latest_pending(struct engine *e)
 }
 
 enum result
-engine_start(struct engine *e, const char *name, char **cause)
+engine_start(struct engine *e, const char *name, const char **which,
+    char **cause)
 {
 	struct run	*run = find_run(e, name);
 
@@ -83,6 +91,7 @@ engine_start(struct engine *e, const char *name, char **cause)
 		return engine_fail(cause, RES_ALREADY_RUNNING,
 		    "%s is already running", name);
 	run_start(run, is_pending(run) ? run->due_us : 0);
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 
@@ -93,7 +102,8 @@ elapsed_s(const struct run *run)
 }
 
 enum result
-engine_done(struct engine *e, const char *name, char **cause)
+engine_done(struct engine *e, const char *name, const char **which,
+    char **cause)
 {
 	struct run	*run;
 	char		 a[32];
@@ -116,11 +126,13 @@ engine_done(struct engine *e, const char *name, char **cause)
 		run_emit(EV_DONE, run, run->due_us, 0, "%s marked done.",
 		    session_title(run->s));
 	run_idle(run);
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_stop(struct engine *e, const char *name, char **cause)
+engine_stop(struct engine *e, const char *name, const char **which,
+    char **cause)
 {
 	struct run	*run;
 	char		 a[32];
@@ -137,11 +149,13 @@ engine_stop(struct engine *e, const char *name, char **cause)
 	run_emit(EV_STOPPED, run, run->start_wall_us, 0, "%s stopped after %s.",
 	    session_title(run->s), a);
 	run_idle(run);
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_skip(struct engine *e, const char *name, char **cause)
+engine_skip(struct engine *e, const char *name, const char **which,
+    char **cause)
 {
 	struct run	*run;
 	struct firing	 f;
@@ -159,6 +173,7 @@ engine_skip(struct engine *e, const char *name, char **cause)
 		run_emit(EV_SKIPPED, run, run->due_us, 0, "%s skipped.",
 		    session_title(run->s));
 		run_idle(run);
+		set_which(which, run);
 		return RES_SUCCESS;
 	}
 	/* Idle: skip its next firing, said now so the user sees when. */
@@ -172,12 +187,13 @@ engine_skip(struct engine *e, const char *name, char **cause)
 	run->skip_at = f.at;
 	run_emit(EV_SKIPPED, run, (int64_t)f.at * US, 0, "%s at %s skipped.",
 	    session_title(run->s), instant_format(f.at, t, sizeof t));
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
 engine_snooze(struct engine *e, const char *name, int64_t secs,
-    int64_t *until_us, char **cause)
+    int64_t *until_us, const char **which, char **cause)
 {
 	struct run	*run;
 	char		 a[32];
@@ -201,6 +217,7 @@ engine_snooze(struct engine *e, const char *name, int64_t secs,
 	fmt_dur(secs, a, sizeof a);
 	run_emit(EV_SNOOZED, run, run->due_us, run->snooze_until_us,
 	    "%s snoozed for %s.", session_title(run->s), a);
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 

@@ -75,17 +75,6 @@ static const struct cmd_entry cmd_table[] = {
 };
 #define NCOMMANDS	(sizeof cmd_table / sizeof cmd_table[0])
 
-/*
- * The engine's actions take an optional name and pick the obvious session
- * themselves; the event each one emits names the session it touched, so
- * the reply can say which one without the engine API returning it.
- */
-static struct {
-	bool		 active;
-	enum event_kind	 kind;
-	char		*session;
-} capture;
-
 /* Causes are malloc'd, like the engine's. */
 static char * __attribute__((format(printf, 1, 2)))
 msg(const char *fmt, ...)
@@ -100,58 +89,15 @@ msg(const char *fmt, ...)
 	return s;
 }
 
-/* Keeps the first session named by the awaited kind of event. */
-static void
-capture_sink(const struct calf_event *ev, void *arg)
-{
-	(void)arg;
-	if (!capture.active || capture.session != NULL ||
-	    ev->kind != capture.kind || ev->session == NULL)
-		return;
-	capture.session = strdup(ev->session);
-}
-
-/* Registered once so replies to done/stop/skip/snooze can name the
- * session even when the user left it to the engine. */
-void
-commands_init(void)
-{
-	events_add_sink("commands", capture_sink, NULL);
-}
-
-/* Unhooks the capture sink at shutdown, or between unit tests. */
-void
-commands_done(void)
-{
-	events_remove_sink(capture_sink, NULL);
-	free(capture.session);
-	capture.session = NULL;
-}
-
-/* Arms the capture before an engine call. */
-static void
-capture_begin(enum event_kind kind)
-{
-	free(capture.session);
-	capture.session = NULL;
-	capture.kind = kind;
-	capture.active = true;
-}
-
-/* {"session": ...}: the captured name, else the given one, else null. */
+/* {"session": NAME}: the reply names the session the engine acted on. */
 static json_object *
-capture_end(const char *name, json_object *data)
+session_data(const char *which)
 {
-	const char	*s;
+	json_object	*data = json_object_new_object();
 
-	capture.active = false;
-	s = capture.session != NULL ? capture.session : name;
-	if (data == NULL && (data = json_object_new_object()) == NULL)
-		return NULL;
-	json_object_object_add(data, "session",
-	    s != NULL ? json_object_new_string(s) : NULL);
-	free(capture.session);
-	capture.session = NULL;
+	if (data != NULL)
+		json_object_object_add(data, "session",
+		    which != NULL ? json_object_new_string(which) : NULL);
 	return data;
 }
 
@@ -231,23 +177,20 @@ cmd_agenda(struct cmd_ctx *ctx, int argc, const char *const *argv,
 }
 
 /* done, stop, skip and start share a shape: one optional name, one engine
- * call, one event naming the session. */
+ * call, and a reply naming the session it touched. */
 static enum result
 session_action(struct cmd_ctx *ctx, const char *name,
-    enum result (*fn)(struct engine *, const char *, char **),
-    enum event_kind kind, json_object **data, char **cause)
+    enum result (*fn)(struct engine *, const char *, const char **, char **),
+    json_object **data, char **cause)
 {
-	enum result	r;
+	const char	*which = NULL;
+	enum result	 r;
 
-	capture_begin(kind);
-	r = fn(ctx->engine, name, cause);
-	*data = capture_end(name, NULL);
-	if (r != RES_SUCCESS) {
-		json_object_put(*data);
-		*data = NULL;
-	} else if (*data == NULL)
+	if ((r = fn(ctx->engine, name, &which, cause)) != RES_SUCCESS)
+		return r;
+	if ((*data = session_data(which)) == NULL)
 		return RES_INTERNAL;
-	return r;
+	return RES_SUCCESS;
 }
 
 /* start always names its session. */
@@ -256,8 +199,7 @@ cmd_start(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
 {
 	(void)argc;
-	return session_action(ctx, argv[0], engine_start, EV_STARTED, data,
-	    cause);
+	return session_action(ctx, argv[0], engine_start, data, cause);
 }
 
 /* done, stop and skip only differ by their engine call and event. */
@@ -265,8 +207,8 @@ static enum result
 cmd_done(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
 {
-	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_done,
-	    EV_DONE, data, cause);
+	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_done, data,
+	    cause);
 }
 
 /* stop abandons; the engine says which session when none is named. */
@@ -274,8 +216,8 @@ static enum result
 cmd_stop(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
 {
-	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_stop,
-	    EV_STOPPED, data, cause);
+	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_stop, data,
+	    cause);
 }
 
 /* skip covers a due session and the next firing of a scheduled one. */
@@ -283,8 +225,8 @@ static enum result
 cmd_skip(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
 {
-	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_skip,
-	    EV_SKIPPED, data, cause);
+	return session_action(ctx, argc > 0 ? argv[0] : NULL, engine_skip, data,
+	    cause);
 }
 
 /* One argument is a duration only when it reads as one and no session has
@@ -294,7 +236,7 @@ cmd_snooze(struct cmd_ctx *ctx, int argc, const char *const *argv,
     json_object **data, char **cause)
 {
 	const struct routine	*rt = engine_routine(ctx->engine);
-	const char		*name = NULL, *dur = NULL, *err;
+	const char		*name = NULL, *dur = NULL, *err, *which = NULL;
 	int64_t			 secs = 0, until_us = 0;
 	enum result		 r;
 
@@ -312,15 +254,10 @@ cmd_snooze(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	    (r = positive_duration(dur, &secs, cause)) != RES_SUCCESS)
 		return r;
 
-	capture_begin(EV_SNOOZED);
-	r = engine_snooze(ctx->engine, name, secs, &until_us, cause);
-	*data = capture_end(name, NULL);
-	if (r != RES_SUCCESS) {
-		json_object_put(*data);
-		*data = NULL;
+	r = engine_snooze(ctx->engine, name, secs, &until_us, &which, cause);
+	if (r != RES_SUCCESS)
 		return r;
-	}
-	if (*data == NULL)
+	if ((*data = session_data(which)) == NULL)
 		return RES_INTERNAL;
 	json_object_object_add(*data, "until_us",
 	    json_object_new_int64(until_us));

@@ -25,9 +25,4 @@ struct cmd_ctx {
  * "error", "code", "data"}), or NULL when out of memory. */
 json_object	*commands_run(struct cmd_ctx *, const struct request *);
 
-/* Hooks an events sink that lets commands name the session an action
- * touched when the user gave none; pair with commands_done. */
-void		 commands_init(void);
-void		 commands_done(void);
-
 #endif

@@ -508,7 +508,6 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
-	commands_init();
 	return 0;
 
 fail:
@@ -530,7 +529,6 @@ control_shutdown(void)
 		client_free(c);
 	if (ctl.sink) {
 		events_remove_sink(control_sink, NULL);
-		commands_done();
 		ctl.sink = false;
 	}
 	if (ctl.accept_ev != NULL)

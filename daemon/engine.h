@@ -5,7 +5,10 @@
  * notification button all call the same one.
  *
  * Results are a proto.h result code; on failure *cause (if cause is not
- * NULL) gets a malloc'd message that says what went wrong precisely.
+ * NULL) gets a malloc'd message that says what went wrong precisely. On
+ * success *which (if not NULL) names the session acted on, which matters
+ * when the caller left the choice to the engine; it stays valid until the
+ * next reload.
  */
 #ifndef CALF_ENGINE_H
 #define CALF_ENGINE_H
@@ -26,14 +29,18 @@ struct engine	*engine_new(struct event_base *, struct routine *,
 		     const char *cli_path);
 void		 engine_free(struct engine *);
 
-enum result	 engine_start(struct engine *, const char *name, char **cause);
+enum result	 engine_start(struct engine *, const char *name,
+		     const char **which, char **cause);
 /* name NULL: the obvious session (doc/PROTOCOL.md). */
-enum result	 engine_done(struct engine *, const char *name, char **cause);
-enum result	 engine_stop(struct engine *, const char *name, char **cause);
-enum result	 engine_skip(struct engine *, const char *name, char **cause);
+enum result	 engine_done(struct engine *, const char *name,
+		     const char **which, char **cause);
+enum result	 engine_stop(struct engine *, const char *name,
+		     const char **which, char **cause);
+enum result	 engine_skip(struct engine *, const char *name,
+		     const char **which, char **cause);
 /* secs 0: the routine's default snooze. *until_us gets the new due instant. */
 enum result	 engine_snooze(struct engine *, const char *name, int64_t secs,
-		     int64_t *until_us, char **cause);
+		     int64_t *until_us, const char **which, char **cause);
 /* until_us 0: indefinitely. */
 enum result	 engine_pause(struct engine *, int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, char **cause);

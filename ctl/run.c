@@ -1,0 +1,293 @@
+/*
+ * run.c: carrying out a command once its arguments are checked: one
+ * request and its reply printed, watch's stream of events, -V; and how
+ * each failure is told and which exit status it gets.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/proto.h"
+#include "ctl/client.h"
+#include "ctl/human.h"
+#include "ctl/run.h"
+
+#ifndef CALF_VERSION
+#define CALF_VERSION "0.0.0"
+#endif
+
+/* Messages to stderr always start with our name, like err(3). */
+void
+warnmsg(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fputs("calfctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A reader that went away (calfctl ... | head) is not an error worth a
+ * word; any other failure to write stdout is. */
+int
+finish(int status)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return (status);
+		fprintf(stderr, "calfctl: stdout: %s\n", strerror(errno));
+		return (status == 0 ? 1 : status);
+	}
+	return (status);
+}
+
+/* Every way of not reaching calfd ends here: one line, then 69. */
+int
+run_unreachable(const struct client *c)
+{
+	char	 why[256];
+
+	client_strfail(c, why, sizeof why);
+	switch (c->fail) {
+	case CLIENT_CONNECT:
+		warnmsg("cannot reach calfd at %s: %s; start it with "
+		    "`systemctl --user start calfd` or `calfd &`", c->path, why);
+		break;
+	case CLIENT_TIMEOUT:
+		warnmsg("cannot reach calfd at %s: %s (CALFCTL_TIMEOUT); is "
+		    "it stuck? `systemctl --user status calfd`", c->path, why);
+		break;
+	default:
+		warnmsg("calfd at %s: %s", c->path, why);
+		break;
+	}
+	return (EXIT_NODAEMON);
+}
+
+static const char *
+reply_str(json_object *reply, const char *key)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(reply, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return (NULL);
+	return (json_object_get_string(v));
+}
+
+static bool
+reply_ok(json_object *reply)
+{
+	const char	*code = reply_str(reply, "code");
+	const char	*err = reply_str(reply, "error");
+
+	if (code != NULL)
+		return (strcmp(code, result_code(RES_SUCCESS)) == 0);
+	return (err != NULL && strcmp(err, "success") == 0);
+}
+
+static void
+print_json(json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* On a protocol mismatch, ask calfd its version without claiming one of our
+ * own, so the message can name both numbers. */
+static void
+say_versions(struct client *c, json_object *reply)
+{
+	static const char *const argv[] = { CMD_VERSION };
+	json_object	*r, *data, *v;
+
+	r = client_request(c, argv, 1, true, NULL, NULL);
+	if (r != NULL && reply_ok(r) &&
+	    json_object_object_get_ex(r, "data", &data) &&
+	    json_object_object_get_ex(data, "protocol", &v) &&
+	    json_object_is_type(v, json_type_int)) {
+		const char	*ver = reply_str(data, "version");
+
+		warnmsg("protocol mismatch: calfctl %s speaks protocol %d, "
+		    "calfd %s speaks protocol %d; use a calfctl from the same "
+		    "release as calfd", CALF_VERSION, PROTO_VERSION,
+		    ver != NULL ? ver : "?", json_object_get_int(v));
+	} else
+		warnmsg("protocol mismatch: calfctl speaks protocol %d, calfd "
+		    "said: %s", PROTO_VERSION, reply_str(reply, "error") ?
+		    reply_str(reply, "error") : "?");
+	json_object_put(r);
+}
+
+/* A refusal: the whole reply as JSON if asked, the reason on stderr,
+ * every routine error for a failed reload. */
+static int
+refused(struct client *c, const struct ctl_opts *o, json_object *reply)
+{
+	const char	*code = reply_str(reply, "code");
+	const char	*err = reply_str(reply, "error");
+	json_object	*data, *errs;
+
+	if (o->json)
+		print_json(reply);
+	if (code != NULL && strcmp(code, result_code(RES_PROTOCOL)) == 0) {
+		say_versions(c, reply);
+		return (EXIT_REFUSED);
+	}
+	if (json_object_object_get_ex(reply, "data", &data) &&
+	    json_object_object_get_ex(data, "errors", &errs) &&
+	    json_object_is_type(errs, json_type_array)) {
+		fflush(stdout);
+		for (size_t i = 0; i < json_object_array_length(errs); i++) {
+			json_object	*e = json_object_array_get_idx(errs, i);
+
+			if (json_object_is_type(e, json_type_string))
+				fprintf(stderr, "%s\n",
+				    json_object_get_string(e));
+		}
+	}
+	warnmsg("%s", err != NULL ? err : result_message(
+	    result_from_code(code)));
+	return (EXIT_REFUSED);
+}
+
+/* Success: data as one JSON line, or the command's printer. */
+static void
+succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
+{
+	json_object	*data = NULL, *empty = NULL;
+
+	if (!json_object_object_get_ex(reply, "data", &data) ||
+	    !json_object_is_type(data, json_type_object))
+		data = empty = json_object_new_object();
+	if (o->json)
+		print_json(data);
+	else if (print != NULL)
+		print(&o->out, data);
+	json_object_put(empty);
+}
+
+/* Prints one event; a reader that is gone ends calfctl quietly. */
+static void
+watch_event(json_object *ev, const char *line, void *arg)
+{
+	const struct ctl_opts	*o = arg;
+
+	if (o->json)
+		printf("%s\n", line);
+	else
+		human_event(&o->out, ev);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		exit(finish(0));
+}
+
+/* Subscribes, then prints events for as long as calfd is there. */
+int
+run_watch(struct client *c, const struct ctl_opts *o)
+{
+	static const char *const argv[] = { CMD_WATCH };
+	const char	*line;
+	json_object	*reply, *ev;
+
+	if ((reply = client_request(c, argv, 1, false, watch_event,
+	    (void *)o)) == NULL)
+		return (run_unreachable(c));
+	if (!reply_ok(reply)) {
+		int	 rc = refused(c, o, reply);
+
+		json_object_put(reply);
+		return (rc);
+	}
+	json_object_put(reply);
+	fflush(stdout);
+	for (;;) {
+		if ((line = client_read_line(c, -1)) == NULL) {
+			if (c->fail == CLIENT_EOF) {
+				warnmsg("calfd went away");
+				return (EXIT_NODAEMON);
+			}
+			return (run_unreachable(c));
+		}
+		if ((ev = client_parse(line)) == NULL) {
+			warnmsg("calfd at %s sent a line that is not a JSON "
+			    "object", c->path);
+			return (EXIT_NODAEMON);
+		}
+		if (json_object_object_get_ex(ev, "event", NULL))
+			watch_event(ev, line, (void *)o);
+		json_object_put(ev);
+	}
+}
+
+/* One request, one reply, printed. */
+int
+run_command(struct client *c, const struct ctl_opts *o, const char *name,
+    printer_fn print, int argc, char **argv)
+{
+	const char	*args[PROTO_MAX_ARGS];
+	json_object	*reply;
+	int		 rc = 0;
+
+	args[0] = name;
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	if ((reply = client_request(c, args, argc + 1, false, NULL,
+	    NULL)) == NULL)
+		return (run_unreachable(c));
+	if (reply_ok(reply))
+		succeeded(o, print, reply);
+	else
+		rc = refused(c, o, reply);
+	json_object_put(reply);
+	return (rc);
+}
+
+/* -V: our version always; calfd's when it answers in time. */
+int
+run_version(const struct ctl_opts *o, const char *path)
+{
+	static const char *const argv[] = { CMD_VERSION };
+	struct client	 c;
+	json_object	*reply = NULL, *data = NULL, *all;
+	char		 why[256];
+
+	if (path != NULL && client_open(&c, path, o->timeout_ms) == 0)
+		reply = client_request(&c, argv, 1, false, NULL, NULL);
+	if (reply != NULL && reply_ok(reply))
+		json_object_object_get_ex(reply, "data", &data);
+	if (o->json) {
+		all = json_object_new_object();
+		json_object_object_add(all, "calfctl", json_object_new_object());
+		json_object_object_add(json_object_object_get(all, "calfctl"),
+		    "version", json_object_new_string(CALF_VERSION));
+		json_object_object_add(json_object_object_get(all, "calfctl"),
+		    "protocol", json_object_new_int(PROTO_VERSION));
+		json_object_object_add(all, "calfd", json_object_get(data));
+		print_json(all);
+		json_object_put(all);
+	} else {
+		printf("calfctl %s (protocol %d)\n", CALF_VERSION,
+		    PROTO_VERSION);
+		if (data != NULL)
+			human_version(&o->out, data);
+		else if (path != NULL && reply == NULL)
+			printf("calfd not reachable at %s: %s\n", path,
+			    client_strfail(&c, why, sizeof why));
+		else if (reply != NULL)
+			printf("calfd at %s: %s\n", path,
+			    reply_str(reply, "error") ? reply_str(reply,
+			    "error") : "?");
+	}
+	json_object_put(reply);
+	if (path != NULL)
+		client_close(&c);
+	return (0);
+}

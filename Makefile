@@ -93,12 +93,17 @@ check-sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 all check-unit check-system
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
-	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
+	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
+	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

@@ -39,7 +39,7 @@ int	instant_parse(const char *s, time_t *t, const char **err);
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" in the process's local zone, with that
  * instant's offset ("+00:00" for UTC; seconds of an offset are dropped).
  * buf needs INSTANT_BUFSZ bytes. Returns buf. */
-#define INSTANT_BUFSZ 32
+#define INSTANT_BUFSZ 48
 char   *instant_format(time_t t, char *buf, size_t len);
 
 /* Days since 1970-01-01 of a proleptic Gregorian civil date, and back;

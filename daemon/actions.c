@@ -245,12 +245,17 @@ engine_pause(struct engine *e, int64_t until_us, char **cause)
 enum result
 engine_resume(struct engine *e, char **cause)
 {
+	int64_t	due = 0;
+
 	if (!e->paused)
 		return engine_fail(cause, RES_NOT_PAUSED, "prompts are not paused");
+	/* Ended by its own timer: the event is about the pause's end. */
+	if (e->pause_until_us != 0 && e->pause_until_us <= wall_now().us)
+		due = e->pause_until_us;
 	e->paused = false;
 	e->pause_until_us = 0;
 	timer_clear(&e->pause_end);
-	run_emit(EV_RESUMED, NULL, 0, 0, "Prompts resumed.");
+	run_emit(EV_RESUMED, NULL, due, 0, "Prompts resumed.");
 	engine_release_held(e);
 	return RES_SUCCESS;
 }
@@ -264,6 +269,7 @@ engine_reload(struct engine *e, struct errlist *errs)
 	struct routine	 *nr;
 	struct run	**nruns;
 	struct sched	 *ns;
+	struct firing	  f;
 	time_t		  now = (time_t)(wall_now().us / US);
 
 	if ((nr = routine_open(e->cli_path, errs)) == NULL)
@@ -327,7 +333,9 @@ engine_reload(struct engine *e, struct errlist *errs)
 
 		run->s = &nr->sessions[i];
 		run->idx = i;
-		if (run->skip_next)
+		/* A skip stands while the new routine still fires then. */
+		if (run->skip_next && (sched_next(run->s, i, run->skip_at - 1,
+		    SIZE_MAX, &f) == -1 || f.at != run->skip_at))
 			run->skip_next = false;
 		if (run->state == RUN_RUNNING) {
 			/* Everything before the pending mark was said. */

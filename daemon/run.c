@@ -16,6 +16,15 @@
 #include "daemon/log.h"
 
 static void	run_tick(void *);
+
+/* The wall-clock instant that a CLOCK_BOOTTIME deadline stood for, so an
+ * event's due_us says when it was meant to happen on the epoch scale. */
+static int64_t
+boot_to_wall(int64_t boot_us)
+{
+	return wall_now().us - (boot_now().us - boot_us);
+}
+
 static void	run_remind(void *);
 static void	run_window(void *);
 
@@ -304,7 +313,7 @@ run_make_due(struct run *run, int64_t due_us)
 	}
 	if (run->state == RUN_DUE || run->state == RUN_HELD ||
 	    run->state == RUN_SNOOZED) {
-		run_emit(EV_MISSED, run, run->due_us, 0,
+		run_emit(EV_MISSED, run, due_us, 0,
 		    "%s missed (due at %s); due again now.", session_title(run->s),
 		    local_hhmm(run->due_us, t, sizeof t));
 		run_idle(run);
@@ -312,7 +321,8 @@ run_make_due(struct run *run, int64_t due_us)
 	run->due_us = due_us;
 	run->expires_us = due_us + run->s->window * US;
 	if (now >= run->expires_us) {
-		run_emit(EV_MISSED, run, due_us, 0, "%s missed (due at %s).",
+		run_emit(EV_MISSED, run, run->expires_us, 0,
+		    "%s missed (due at %s).",
 		    session_title(run->s), local_hhmm(due_us, t, sizeof t));
 		return;
 	}
@@ -345,7 +355,7 @@ run_remind(void *arg)
 	if (run->state != RUN_DUE)
 		return;
 	if (!engine_holding(e))
-		run_emit(EV_REMINDER, run, run->due_us, 0,
+		run_emit(EV_REMINDER, run, boot_to_wall(run->remind.deadline_us), 0,
 		    "Still waiting: %s (due at %s).", session_title(run->s),
 		    local_hhmm(run->due_us, t, sizeof t));
 	if (run->s->remind > 0)
@@ -361,7 +371,7 @@ run_window(void *arg)
 
 	if (run->state != RUN_DUE && run->state != RUN_HELD)
 		return;
-	run_emit(EV_MISSED, run, run->due_us, 0, "%s missed (due at %s).",
+	run_emit(EV_MISSED, run, run->expires_us, 0, "%s missed (due at %s).",
 	    session_title(run->s), local_hhmm(run->due_us, t, sizeof t));
 	run_idle(run);
 }

@@ -41,7 +41,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check check-unit check-system check-sanitize deps install uninstall clean
+.PHONY: all run check check-unit check-system check-sanitize bench deps install uninstall clean
 
 all: $(BUILD)/calfd $(BUILD)/calfctl
 
@@ -69,6 +69,14 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/daemon/calfd.o,$(DAEMON_OBJ))
 $(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(DAEMON_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+# Benchmarks print ratios against baselines measured in the same run.
+$(BUILD)/bench/%: tests/bench/%.c $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+bench: $(BUILD)/bench/bench_sched
+	$(BUILD)/bench/bench_sched Europe/Berlin
 
 deps:
 	@sh scripts/deps.sh

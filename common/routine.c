@@ -1,7 +1,8 @@
 /*
  * routine.c: the routine model around the parser: finding and reading the
  * file, the built-in routine, lookup, freeing and one-line descriptions.
- * The format itself is read in routine_parse.c.
+ * The format itself is read in routine_parse.c (with routine_read.c and
+ * routine_keys.c).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,12 @@
 /*
- * test_routine.c: the routine parser, its errors, and the default routine.
+ * test_routine.c: the routine parser, its errors, the default routine, and
+ * the key table against the docs. Run it from the top of the tree (as
+ * `make check-unit` does): it reads doc/routine.md and config/routine.ini.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/routine.h"
+#include "common/routine_int.h"
 #include "common/timeutil.h"
 
 #define SRC	"test.ini"
@@ -737,6 +742,101 @@ test_limits(void **state)
 	    "345678901234]\nduration = 1m\n", 1, "not a valid session name");
 }
 
+/* The index of a key in keytab[], or -1. */
+static int
+key_index(const char *name)
+{
+	for (int i = 0; i < NKEYS; i++) {
+		if (strcmp(keytab[i].name, name) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+/*
+ * The key table drives the parser, so a file describing the format must name
+ * exactly its keys. match() picks the lines that name a key, copying it into
+ * key[64]; it may set *sect (kept across lines) to check the key's section.
+ */
+static void
+check_keys_named(const char *path,
+    bool (*match)(const char *line, char *key, enum sect_kind *sect))
+{
+	FILE		*fp;
+	char		*line = NULL, key[64];
+	size_t		 cap = 0;
+	bool		 seen[NKEYS] = { false };
+	enum sect_kind	 sect = SECT_NONE;
+	int		 i;
+
+	/* The tests run from the top of the tree, as make check-unit does. */
+	if ((fp = fopen(path, "r")) == NULL)
+		fail_msg("%s: %s (run the unit tests from the top of the tree)",
+		    path, strerror(errno));
+	while (getline(&line, &cap, fp) != -1) {
+		if (!match(line, key, &sect))
+			continue;
+		if ((i = key_index(key)) == -1)
+			fail_msg("%s names `%s`, which the parser does not "
+			    "know", path, key);
+		if (sect != SECT_NONE && keytab[i].sect != sect)
+			fail_msg("%s names `%s` in the wrong section", path,
+			    key);
+		seen[i] = true;
+	}
+	free(line);
+	fclose(fp);
+	for (i = 0; i < NKEYS; i++) {
+		if (!seen[i])
+			fail_msg("%s does not name `%s`", path, keytab[i].name);
+	}
+}
+
+/* doc/routine.md lists keys as rows "| `KEY` | value | default |" of one
+ * table per section. */
+static bool
+doc_key_row(const char *line, char *key, enum sect_kind *sect)
+{
+	if (strncmp(line, "## ", 3) == 0) {
+		if (strcmp(line, "## [calfd] keys\n") == 0)
+			*sect = SECT_CALFD;
+		else if (strcmp(line, "## Session keys\n") == 0)
+			*sect = SECT_SESSION;
+		else
+			*sect = SECT_NONE;
+		return (false);
+	}
+	return (*sect != SECT_NONE &&
+	    sscanf(line, "| `%63[a-z_]` |", key) == 1);
+}
+
+/* config/routine.ini describes each key in a comment "; KEY = ...". */
+static bool
+ini_key_comment(const char *line, char *key, enum sect_kind *sect)
+{
+	int	 end = -1;
+
+	(void)sect;
+	return (line[0] == ';' &&
+	    sscanf(line, "; %63[a-z_] =%n", key, &end) == 1 && end != -1);
+}
+
+/* The reference lists every key, each in its section's table. */
+static void
+test_keys_in_doc(void **state)
+{
+	(void)state;
+	check_keys_named("doc/routine.md", doc_key_row);
+}
+
+/* The default routine is where users learn the format. */
+static void
+test_keys_in_ini(void **state)
+{
+	(void)state;
+	check_keys_named("config/routine.ini", ini_key_comment);
+}
+
 int
 main(void)
 {
@@ -757,6 +857,8 @@ main(void)
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_errlist),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_keys_in_doc),
+		cmocka_unit_test(test_keys_in_ini),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

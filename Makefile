@@ -81,7 +81,10 @@ bench: $(BUILD)/bench/bench_sched
 deps:
 	@sh scripts/deps.sh
 
-run: deps all
+# pkg-config's answers above were read before deps.sh could install the
+# libraries, so the build runs in a fresh make that reads them again.
+run: deps
+	$(MAKE) all
 	$(BUILD)/calfd
 
 check: deps

@@ -79,3 +79,17 @@ errlist_print(const struct errlist *el, FILE *fp)
 	for (size_t i = 0; i < el->n; i++)
 		fprintf(fp, "%s\n", el->msgs[i]);
 }
+
+/* The one place a formatted cause is allocated. */
+char *
+msgf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}

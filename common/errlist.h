@@ -22,4 +22,8 @@ void	errlist_add(struct errlist *, const char *fmt, ...)
 /* Writes each message on its own line. */
 void	errlist_print(const struct errlist *, FILE *);
 
+/* A malloc'd formatted message, the way causes travel to callers (NULL
+ * when memory runs out; callers then fall back to a fixed message). */
+char	*msgf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -265,11 +265,16 @@ human_agenda(const struct out *o, json_object *data)
 		const char	*s = nz(jstr(e, "session"), "?");
 		int64_t		 at = 0;
 		char		 date[64];
+		json_object	*sk;
+		bool		 skipped;
 
 		jint(e, "at_us", &at);
-		printf("%s  %s%-*s%s  %s\n",
+		skipped = json_object_object_get_ex(e, "skipped", &sk) &&
+		    json_object_get_boolean(sk);
+		printf("%s  %s%-*s%s  %s%s\n",
 		    ctl_date(ctl_us_to_time(at), date, sizeof date), CYAN(o),
-		    (int)w, s, RESET(o), nz(jstr(e, "title"), ""));
+		    (int)w, s, RESET(o), nz(jstr(e, "title"), ""),
+		    skipped ? " (skipped)" : "");
 	}
 }
 

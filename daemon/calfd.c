@@ -24,6 +24,7 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 #include "daemon/offline.h"
+#include "daemon/state.h"
 
 static const char usage_text[] =
 "usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
@@ -39,8 +40,10 @@ static const char usage_text[] =
 "  -s, --socket PATH     the control socket (default: $CALFD_SOCKET, then\n"
 "                        $XDG_RUNTIME_DIR/calf/calfd.sock, or\n"
 "                        /run/calf/calfd.sock for root)\n"
-"      --state-dir DIR   where calfd keeps its state (created 0700 if\n"
-"                        missing; default $XDG_STATE_HOME/calf)\n"
+"      --state-dir DIR   where calfd keeps what a restart must not lose:\n"
+"                        pause, due and running sessions, skips (created\n"
+"                        0700; default $XDG_STATE_HOME/calf, else\n"
+"                        ~/.local/state/calf, or /var/lib/calf for root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
 "                        exit 0, or 78 with every error\n"
@@ -161,6 +164,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	struct event_base	*base;
 	struct event		*sigs[3];
 	struct routine		*r;
+	struct state		*state;
 	struct errlist		 errs;
 	const char		*why, *pcause;
 	char			*path, *cause = NULL, *sd = NULL, *src;
@@ -182,18 +186,32 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	    r->nsessions);
 	free(src);
 
-	if (state_dir == NULL)
-		state_dir = sd = default_state_dir();
-	if (state_dir != NULL && make_state_dir(state_dir) == -1) {
+	if (state_dir == NULL && (state_dir = sd = default_state_dir()) ==
+	    NULL) {
+		fprintf(stderr, "calfd: no state folder: set $HOME, "
+		    "$XDG_STATE_HOME or --state-dir\n");
+		routine_free(r);
+		return EX_USAGE;
+	}
+	if (make_state_dir(state_dir) == -1) {
 		log_warn("state folder %s", state_dir);
 		free(sd);
 		routine_free(r);
 		return EX_CANTCREAT;
 	}
+	if ((state = state_open(state_dir, &cause)) == NULL) {
+		fprintf(stderr, "calfd: %s\n", cause != NULL ? cause :
+		    "out of memory");
+		free(cause);
+		free(sd);
+		routine_free(r);
+		return EX_UNAVAILABLE;
+	}
 	free(sd);
 
 	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
+		state_close(state);
 		routine_free(r);
 		return EX_USAGE;
 	}
@@ -206,12 +224,17 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		fprintf(stderr, "calfd: %s: %s\n", path,
 		    cause != NULL ? cause : "cannot listen");
 		free(cause);
+		state_close(state);
 		engine_free(engine);
 		event_base_free(base);
 		free(path);
 		return EX_UNAVAILABLE;
 	}
 	log_info("listening on %s", path);
+	/* After the socket is ours (so a second calfd cannot get this far)
+	 * and before the loop runs, so no timer fires on a half-restored
+	 * engine. */
+	state_restore(state, engine);
 
 	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);
 	sigs[1] = evsignal_new(base, SIGINT, on_stop, base);
@@ -225,6 +248,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	state_close(state);
 	control_shutdown();
 	events_remove_sink(stderr_sink, NULL);
 	engine_free(engine);

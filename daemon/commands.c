@@ -75,20 +75,6 @@ static const struct cmd_entry cmd_table[] = {
 };
 #define NCOMMANDS	(sizeof cmd_table / sizeof cmd_table[0])
 
-/* Causes are malloc'd, like the engine's. */
-static char * __attribute__((format(printf, 1, 2)))
-msg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 /* {"session": NAME}: the reply names the session the engine acted on. */
 static json_object *
 session_data(const char *which)
@@ -118,11 +104,11 @@ positive_duration(const char *s, int64_t *secs, char **cause)
 	const char	*err;
 
 	if (dur_parse(s, secs, &err) != 0) {
-		*cause = msg("bad duration \"%s\": %s", s, err);
+		*cause = msgf("bad duration \"%s\": %s", s, err);
 		return RES_USAGE;
 	}
 	if (*secs <= 0) {
-		*cause = msg("duration \"%s\" must be more than 0", s);
+		*cause = msgf("duration \"%s\" must be more than 0", s);
 		return RES_USAGE;
 	}
 	return RES_SUCCESS;
@@ -156,7 +142,7 @@ cmd_agenda(struct cmd_ctx *ctx, int argc, const char *const *argv,
 		n = 0;
 		if (len == 0 || len > 4 || strspn(s, "0123456789") != len ||
 		    (n = strtoul(s, NULL, 10)) < 1 || n > AGENDA_MAX) {
-			*cause = msg("agenda count \"%s\" must be a number "
+			*cause = msgf("agenda count \"%s\" must be a number "
 			    "from 1 to %d", s, AGENDA_MAX);
 			return RES_USAGE;
 		}
@@ -277,17 +263,17 @@ cmd_pause(struct cmd_ctx *ctx, int argc, const char *const *argv,
 
 	if (argc == 2) {
 		if (strcmp(argv[0], "until") != 0) {
-			*cause = msg("usage: pause [DURATION | until HH:MM]");
+			*cause = msgf("usage: pause [DURATION | until HH:MM]");
 			return RES_USAGE;
 		}
 		if (tod_parse(argv[1], &sod, &err) != 0) {
-			*cause = msg("bad time \"%s\": %s", argv[1], err);
+			*cause = msgf("bad time \"%s\": %s", argv[1], err);
 			return RES_USAGE;
 		}
 		until_us = engine_next_tod(sod);
 	} else if (argc == 1) {
 		if (strcmp(argv[0], "until") == 0) {
-			*cause = msg("usage: pause until HH:MM");
+			*cause = msgf("usage: pause until HH:MM");
 			return RES_USAGE;
 		}
 		if ((r = positive_duration(argv[0], &secs, cause)) !=
@@ -354,9 +340,9 @@ cmd_reload(struct cmd_ctx *ctx, int argc, const char *const *argv,
 		}
 		json_object_object_add(*data, "errors", a);
 		if (r == RES_CONFIG)
-			*cause = msg("%s", result_message(RES_CONFIG));
+			*cause = msgf("%s", result_message(RES_CONFIG));
 		else if (errs.n > 0)
-			*cause = msg("%s", errs.msgs[0]);
+			*cause = msgf("%s", errs.msgs[0]);
 	}
 	errlist_free(&errs);
 	return r;
@@ -406,7 +392,7 @@ unknown_command(const char *name)
 	for (size_t i = 0; i < NCOMMANDS && off < sizeof list; i++)
 		off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
 		    i > 0 ? ", " : "", cmd_table[i].name);
-	return msg("unknown command \"%s\" (commands: %s)", name, list);
+	return msgf("unknown command \"%s\" (commands: %s)", name, list);
 }
 
 /* One lookup, one count check, one handler: the reply is built here so
@@ -431,7 +417,7 @@ commands_run(struct cmd_ctx *ctx, const struct request *req)
 		cause = unknown_command(req->argv[0]);
 	} else if (nargs < ce->min_args || nargs > ce->max_args) {
 		r = RES_USAGE;
-		cause = msg("usage: %s", ce->usage);
+		cause = msgf("usage: %s", ce->usage);
 	} else
 		r = ce->fn(ctx, nargs, req->argv + 1, &data, &cause);
 

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "common/errlist.h"
 #include "common/proto.h"
 #include "daemon/commands.h"
 #include "daemon/events.h"
@@ -73,20 +74,6 @@ static struct {
 } ctl = { .fd = -1 };
 
 static void	client_process(struct client *);
-
-/* Causes are malloc'd, like everywhere else. */
-static char * __attribute__((format(printf, 1, 2)))
-msg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
 
 /* Frees a client at once; only ever called from the top of a callback
  * about this client, so nothing below on the stack still uses it. */
@@ -194,7 +181,7 @@ client_too_long(struct client *c)
 
 	log_warnx("client %u (pid %ld): request line over %d bytes; closing",
 	    c->id, (long)c->pid, PROTO_MAX_LINE);
-	cause = msg("request line longer than %d bytes", PROTO_MAX_LINE);
+	cause = msgf("request line longer than %d bytes", PROTO_MAX_LINE);
 	client_send(c, reply_new(NULL, RES_TOO_LONG, cause, NULL));
 	free(cause);
 	client_close_after_flush(c);
@@ -487,11 +474,11 @@ control_init(struct event_base *base, struct engine *engine,
 	if (fd >= 0)
 		ctl.fd = listen_adopt(fd, cause);
 	else if (path == NULL)
-		*cause = msg("no socket path");
+		*cause = msgf("no socket path");
 	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
 	    cause)) != -1 &&
 	    (ctl.path = strdup(path)) == NULL)
-		*cause = msg("out of memory");
+		*cause = msgf("out of memory");
 	if (*cause != NULL)
 		goto fail;
 
@@ -500,11 +487,11 @@ control_init(struct event_base *base, struct engine *engine,
 	ctl.backoff_ev = evtimer_new(base, backoff_cb, NULL);
 	if (ctl.accept_ev == NULL || ctl.backoff_ev == NULL ||
 	    event_add(ctl.accept_ev, NULL) == -1) {
-		*cause = msg("cannot watch the control socket");
+		*cause = msgf("cannot watch the control socket");
 		goto fail;
 	}
 	if (events_add_sink("control", control_sink, NULL) == -1) {
-		*cause = msg("too many event sinks");
+		*cause = msgf("too many event sinks");
 		goto fail;
 	}
 	ctl.sink = true;
@@ -512,7 +499,7 @@ control_init(struct event_base *base, struct engine *engine,
 
 fail:
 	if (*cause == NULL)
-		*cause = msg("out of memory");
+		*cause = msgf("out of memory");
 	control_shutdown();
 	return -1;
 }

@@ -37,6 +37,7 @@
 #include "common/timeutil.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/state.h"
 
 /* --- the calendar ------------------------------------------------------- */
 
@@ -56,6 +57,7 @@ engine_fire(void *arg)
 		if (at <= run->last_fired)
 			continue;	/* handled before a backward step */
 		run->last_fired = at;
+		state_changed(e->state);	/* even when nothing is said */
 		if (run->skip_next && run->skip_at == at) {
 			run->skip_next = false;
 			continue;	/* the skip was announced when asked */

@@ -70,6 +70,8 @@ struct engine {
 	struct event	*tz_watch;	/* inotify on /etc/localtime */
 	int		 tz_fd;
 
+	struct state	*state;		/* saved across restarts, or NULL */
+
 	bool		 paused;
 	int64_t		 pause_until_us;	/* 0: indefinitely */
 	bool		 quiet;
@@ -103,6 +105,11 @@ int64_t	run_next_mark(const struct session *, int64_t after);
 void	run_emit(enum event_kind, const struct run *, int64_t due_us,
 	    int64_t until_us, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+
+/* "idle", "due", "snoozed", "held", "running": the names status and the
+ * state file use; parse returns -1 for any other. */
+const char *run_state_name(enum run_state);
+int	run_state_parse(const char *, enum run_state *);
 
 /* Formatting shared by run.c and actions.c. */
 const char *session_title(const struct session *);

@@ -8,23 +8,6 @@
 
 #include "common/timeutil.h"
 
-static const char *
-state_name(enum run_state st)
-{
-	switch (st) {
-	case RUN_DUE:
-		return "due";
-	case RUN_SNOOZED:
-		return "snoozed";
-	case RUN_HELD:
-		return "held";
-	case RUN_RUNNING:
-		return "running";
-	default:
-		return "idle";
-	}
-}
-
 static void
 add_str(json_object *o, const char *k, const char *v)
 {
@@ -66,7 +49,7 @@ pending_json(const struct run *run)
 
 	add_str(o, "session", run->s->name);
 	add_str(o, "title", session_title(run->s));
-	add_str(o, "state", state_name(run->state));
+	add_str(o, "state", run_state_name(run->state));
 	add_i64(o, "due_us", run->due_us);
 	add_i64(o, "until_us", run->state == RUN_SNOOZED ?
 	    run->snooze_until_us : 0);

@@ -17,21 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/errlist.h"
 #include "daemon/log.h"
-
-/* Causes are malloc'd, like everywhere else. */
-static char * __attribute__((format(printf, 1, 2)))
-msg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
 
 /* Only the folder calf owns is created or tightened; a folder named with
  * -s or $CALFD_SOCKET is the user's business. */
@@ -47,7 +34,7 @@ prepare_dir(const char *path, char **cause)
 	if (slash == NULL || slash == path)
 		return 0;
 	if ((dir = strndup(path, (size_t)(slash - path))) == NULL) {
-		*cause = msg("out of memory");
+		*cause = msgf("out of memory");
 		return -1;
 	}
 	managed = strcmp(dir, "/run/calf") == 0;
@@ -64,16 +51,16 @@ prepare_dir(const char *path, char **cause)
 		log_debug("created %s", dir);
 		rc = 0;
 	} else if (errno != EEXIST)
-		*cause = msg("mkdir %s: %s", dir, strerror(errno));
+		*cause = msgf("mkdir %s: %s", dir, strerror(errno));
 	else if (lstat(dir, &sb) == -1)
-		*cause = msg("%s: %s", dir, strerror(errno));
+		*cause = msgf("%s: %s", dir, strerror(errno));
 	else if (!S_ISDIR(sb.st_mode))
-		*cause = msg("%s is not a folder", dir);
+		*cause = msgf("%s is not a folder", dir);
 	else if (sb.st_uid != geteuid())
-		*cause = msg("%s belongs to uid %u, not to us", dir,
+		*cause = msgf("%s belongs to uid %u, not to us", dir,
 		    (unsigned)sb.st_uid);
 	else if ((sb.st_mode & 077) != 0 && chmod(dir, 0700) == -1)
-		*cause = msg("chmod %s: %s", dir, strerror(errno));
+		*cause = msgf("chmod %s: %s", dir, strerror(errno));
 	else {
 		if ((sb.st_mode & 077) != 0)
 			log_warnx("%s was open to others; made it 0700", dir);
@@ -97,16 +84,16 @@ probe_existing(const char *path, char **cause)
 	if (lstat(path, &sb) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		*cause = msg("%s: %s", path, strerror(errno));
+		*cause = msgf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISSOCK(sb.st_mode)) {
-		*cause = msg("%s exists and is not a socket", path);
+		*cause = msgf("%s exists and is not a socket", path);
 		return -1;
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {
-		*cause = msg("socket: %s", strerror(errno));
+		*cause = msgf("socket: %s", strerror(errno));
 		return -1;
 	}
 	memset(&sun, 0, sizeof sun);
@@ -114,15 +101,15 @@ probe_existing(const char *path, char **cause)
 	strcpy(sun.sun_path, path);	/* length checked by the caller */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-			*cause = msg("already running (pid %ld)",
+			*cause = msgf("already running (pid %ld)",
 			    (long)cred.pid);
 		else
-			*cause = msg("already running");
+			*cause = msgf("already running");
 	} else if (errno == EAGAIN)
-		*cause = msg("already running (its backlog is full)");
+		*cause = msgf("already running (its backlog is full)");
 	else if (errno == ECONNREFUSED) {
 		if (unlink(path) == -1 && errno != ENOENT)
-			*cause = msg("remove stale %s: %s", path,
+			*cause = msgf("remove stale %s: %s", path,
 			    strerror(errno));
 		else {
 			log_info("removed stale socket %s", path);
@@ -131,7 +118,7 @@ probe_existing(const char *path, char **cause)
 	} else if (errno == ENOENT)
 		rc = 0;
 	else
-		*cause = msg("connect %s: %s", path, strerror(errno));
+		*cause = msgf("connect %s: %s", path, strerror(errno));
 	close(fd);
 	return rc;
 }
@@ -147,7 +134,7 @@ listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause)
 	int			 fd, rc, saved;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
-		*cause = msg("socket path too long: %s", path);
+		*cause = msgf("socket path too long: %s", path);
 		return -1;
 	}
 	if (prepare_dir(path, cause) != 0 || probe_existing(path, cause) != 0)
@@ -155,7 +142,7 @@ listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause)
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {
-		*cause = msg("socket: %s", strerror(errno));
+		*cause = msgf("socket: %s", strerror(errno));
 		return -1;
 	}
 	memset(&sun, 0, sizeof sun);
@@ -167,15 +154,15 @@ listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause)
 	umask(mask);
 	if (rc == -1) {
 		if (saved == EADDRINUSE)
-			*cause = msg("already running (%s is in use)", path);
+			*cause = msgf("already running (%s is in use)", path);
 		else
-			*cause = msg("bind %s: %s", path, strerror(saved));
+			*cause = msgf("bind %s: %s", path, strerror(saved));
 		close(fd);
 		return -1;
 	}
 	if (chmod(path, 0600) == -1 || listen(fd, SOMAXCONN) == -1 ||
 	    stat(path, &sb) == -1) {
-		*cause = msg("%s: %s", path, strerror(errno));
+		*cause = msgf("%s: %s", path, strerror(errno));
 		unlink(path);
 		close(fd);
 		return -1;
@@ -195,7 +182,7 @@ listen_adopt(int fd, char **cause)
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-		*cause = msg("listening fd %d: %s", fd, strerror(errno));
+		*cause = msgf("listening fd %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	return fd;

@@ -9,20 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Causes are malloc'd so handlers can name what was wrong; when memory
- * runs out the caller falls back to the table message. */
-static char * __attribute__((format(printf, 1, 2)))
-msg(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
+#include "common/errlist.h"
 
 /* JSON allows these between tokens; a CRLF client leaves a '\r'. */
 static bool
@@ -53,11 +40,11 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 
 	*out = NULL;
 	if (memchr(line, '\0', len) != NULL) {
-		*cause = msg("request contains a NUL byte");
+		*cause = msgf("request contains a NUL byte");
 		return RES_BAD_JSON;
 	}
 	if (len > PROTO_MAX_LINE) {
-		*cause = msg("request line longer than %d bytes",
+		*cause = msgf("request line longer than %d bytes",
 		    PROTO_MAX_LINE);
 		return RES_TOO_LONG;
 	}
@@ -81,16 +68,16 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 
 	if (e != json_tokener_success) {
 		if (e == json_tokener_continue)
-			*cause = msg("bad JSON: unexpected end of line");
+			*cause = msgf("bad JSON: unexpected end of line");
 		else
-			*cause = msg("bad JSON: %s at byte %zu",
+			*cause = msgf("bad JSON: %s at byte %zu",
 			    json_tokener_error_desc(e), end);
 		json_object_put(o);
 		return RES_BAD_JSON;
 	}
 	for (size_t i = end; i < len; i++) {
 		if (!is_blank(line[i])) {
-			*cause = msg("bad JSON: unexpected text after the "
+			*cause = msgf("bad JSON: unexpected text after the "
 			    "object at byte %zu", i);
 			json_object_put(o);
 			return RES_BAD_JSON;
@@ -98,7 +85,7 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 	}
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		/* o NULL: the line was JSON null. */
-		*cause = msg("request is not a JSON object");
+		*cause = msgf("request is not a JSON object");
 		json_object_put(o);
 		return RES_BAD_JSON;
 	}
@@ -132,20 +119,20 @@ parse_command(json_object *root, struct request *req, char **cause)
 	size_t		 n;
 
 	if (!json_object_object_get_ex(root, "command", &cmd)) {
-		*cause = msg("request has no \"command\"");
+		*cause = msgf("request has no \"command\"");
 		return RES_BAD_REQUEST;
 	}
 	if (!json_object_is_type(cmd, json_type_array)) {
-		*cause = msg("\"command\" must be an array of strings");
+		*cause = msgf("\"command\" must be an array of strings");
 		return RES_BAD_REQUEST;
 	}
 	n = json_object_array_length(cmd);
 	if (n == 0) {
-		*cause = msg("\"command\" is empty");
+		*cause = msgf("\"command\" is empty");
 		return RES_BAD_REQUEST;
 	}
 	if (n > PROTO_MAX_ARGS) {
-		*cause = msg("\"command\" has %zu strings, at most %d allowed",
+		*cause = msgf("\"command\" has %zu strings, at most %d allowed",
 		    n, PROTO_MAX_ARGS);
 		return RES_BAD_REQUEST;
 	}
@@ -155,18 +142,18 @@ parse_command(json_object *root, struct request *req, char **cause)
 
 		arg = json_object_array_get_idx(cmd, i);
 		if (!json_object_is_type(arg, json_type_string)) {
-			*cause = msg("\"command\" must be an array of "
+			*cause = msgf("\"command\" must be an array of "
 			    "strings (item %zu is not)", i);
 			return RES_BAD_REQUEST;
 		}
 		s = json_object_get_string(arg);
 		slen = json_object_get_string_len(arg);
 		if (slen < 0 || strlen(s) != (size_t)slen) {
-			*cause = msg("\"command\" item %zu contains a NUL", i);
+			*cause = msgf("\"command\" item %zu contains a NUL", i);
 			return RES_BAD_REQUEST;
 		}
 		if (slen > REQUEST_MAX_ARG) {
-			*cause = msg("\"command\" item %zu is longer than %d "
+			*cause = msgf("\"command\" item %zu is longer than %d "
 			    "bytes", i, REQUEST_MAX_ARG);
 			return RES_BAD_REQUEST;
 		}
@@ -193,12 +180,12 @@ request_parse(const char *line, size_t len, struct request *req,
 
 	if (json_object_object_get_ex(root, "request_id", &o)) {
 		if (!json_object_is_type(o, json_type_int)) {
-			*cause = msg("\"request_id\" must be an integer");
+			*cause = msgf("\"request_id\" must be an integer");
 			r = RES_BAD_REQUEST;
 			goto fail;
 		}
 		if (!int64_exact(o, &req->id)) {
-			*cause = msg("\"request_id\" is out of range");
+			*cause = msgf("\"request_id\" is out of range");
 			r = RES_BAD_REQUEST;
 			goto fail;
 		}
@@ -206,12 +193,12 @@ request_parse(const char *line, size_t len, struct request *req,
 	}
 	if (json_object_object_get_ex(root, "protocol", &o)) {
 		if (!int64_exact(o, &proto)) {
-			*cause = msg("\"protocol\" must be an integer");
+			*cause = msgf("\"protocol\" must be an integer");
 			r = RES_BAD_REQUEST;
 			goto fail;
 		}
 		if (proto != PROTO_VERSION) {
-			*cause = msg("protocol mismatch: calfd speaks %d, "
+			*cause = msgf("protocol mismatch: calfd speaks %d, "
 			    "client speaks %lld", PROTO_VERSION,
 			    (long long)proto);
 			r = RES_PROTOCOL;

@@ -43,6 +43,35 @@ engine_fail(char **cause, enum result r, const char *fmt, ...)
 	return r;
 }
 
+static const char *const run_state_names[] = {
+	[RUN_IDLE] = "idle",
+	[RUN_DUE] = "due",
+	[RUN_SNOOZED] = "snoozed",
+	[RUN_HELD] = "held",
+	[RUN_RUNNING] = "running",
+};
+
+const char *
+run_state_name(enum run_state st)
+{
+	if ((size_t)st >= sizeof run_state_names / sizeof run_state_names[0])
+		return "idle";
+	return run_state_names[st];
+}
+
+int
+run_state_parse(const char *s, enum run_state *st)
+{
+	for (size_t i = 0; i < sizeof run_state_names /
+	    sizeof run_state_names[0]; i++) {
+		if (strcmp(s, run_state_names[i]) == 0) {
+			*st = (enum run_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const char *
 session_title(const struct session *s)
 {

@@ -1,0 +1,674 @@
+/*
+ * state.c: the engine's state kept in STATE_DIR/state.json across
+ * restarts and crashes (state.h says what and why).
+ *
+ * Saving: every event, and every firing handled, marks the state dirty; it
+ * is written once at the end of that turn of the loop, to a temporary file
+ * renamed over the old one, so a crash at any instant leaves either the old
+ * state or the new, never half of one. There is no fsync: it would stall
+ * the loop, and what it guards against (power lost within seconds of a
+ * change) costs at most that change; a file left empty or garbled by such
+ * a loss is set aside as state.json.bad and calfd starts without it.
+ *
+ * Restoring: a running session keeps its start. CLOCK_BOOTTIME survives a
+ * restart of calfd but not a reboot, so its boot-clock start is used only
+ * when the boot id is the same; after a reboot the start is rebuilt from
+ * the wall clock. Firings that came while calfd was down are then handled
+ * as after a clock step: prompted when their window is still open, missed
+ * otherwise. Sessions the routine no longer has are forgotten.
+ */
+#include "daemon/state.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "common/errlist.h"
+#include "daemon/engine_int.h"
+#include "daemon/events.h"
+#include "daemon/log.h"
+
+#define STATE_VERSION	1
+#define STATE_MAX	(16 * 1024 * 1024)	/* a bigger file is not ours */
+#define US_LIMIT	((int64_t)1 << 53)	/* instants in us, year 2255 */
+
+struct state {
+	char		*dir;
+	char		*path;		/* DIR/state.json */
+	char		*tmp;		/* DIR/.state.json.tmp */
+	char		 boot_id[40];
+	int		 lockfd;
+	struct engine	*e;
+	struct event	*save_ev;
+	bool		 dirty;
+	bool		 failing;	/* the last save failed (said once) */
+};
+
+/* The kernel's id of this boot, which tells whether CLOCK_BOOTTIME
+ * instants saved by an earlier calfd still mean anything. */
+static void
+read_boot_id(char *buf, size_t len)
+{
+	FILE	*fp;
+
+	buf[0] = '\0';
+	if ((fp = fopen("/proc/sys/kernel/random/boot_id", "re")) == NULL)
+		return;
+	if (fgets(buf, (int)len, fp) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(fp);
+}
+
+/* The lock file holds the owner's pid, so the refusal can name it. */
+static int
+lock_dir(struct state *st, char **cause)
+{
+	char	*path, buf[32];
+	ssize_t	 n;
+	long	 pid;
+
+	if (asprintf(&path, "%s/lock", st->dir) == -1) {
+		*cause = msgf("out of memory");
+		return -1;
+	}
+	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (st->lockfd == -1) {
+		*cause = msgf("%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			n = pread(st->lockfd, buf, sizeof buf - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			if (sscanf(buf, "%ld", &pid) == 1)
+				*cause = msgf("already running (pid %ld): the "
+				    "state folder %s is in use", pid, st->dir);
+			else
+				*cause = msgf("already running: the state "
+				    "folder %s is in use", st->dir);
+		} else
+			*cause = msgf("lock %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(st->lockfd, 0) == -1 ||
+	    pwrite(st->lockfd, buf, (size_t)n, 0) != n)
+		log_warn("%s", path);
+	free(path);
+	return 0;
+}
+
+struct state *
+state_open(const char *dir, char **cause)
+{
+	struct state	*st;
+
+	*cause = NULL;
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		*cause = msgf("out of memory");
+		return NULL;
+	}
+	st->lockfd = -1;
+	if ((st->dir = strdup(dir)) == NULL ||
+	    asprintf(&st->path, "%s/state.json", dir) == -1 ||
+	    asprintf(&st->tmp, "%s/.state.json.tmp", dir) == -1) {
+		st->path = st->tmp = NULL;
+		*cause = msgf("out of memory");
+		state_close(st);
+		return NULL;
+	}
+	if (lock_dir(st, cause) == -1) {
+		state_close(st);
+		return NULL;
+	}
+	read_boot_id(st->boot_id, sizeof st->boot_id);
+	return st;
+}
+
+/* --- saving ------------------------------------------------------------- */
+
+static void
+put_i64(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* One session, only with the fields its state needs. */
+static json_object *
+run_to_json(const struct run *run)
+{
+	json_object	*o = json_object_new_object();
+
+	if (o == NULL)
+		return NULL;
+	json_object_object_add(o, "name",
+	    json_object_new_string(run->s->name));
+	json_object_object_add(o, "state",
+	    json_object_new_string(run_state_name(run->state)));
+	switch (run->state) {
+	case RUN_DUE:
+	case RUN_HELD:
+		put_i64(o, "due_us", run->due_us);
+		put_i64(o, "seq", (int64_t)run->due_seq);
+		break;
+	case RUN_SNOOZED:
+		put_i64(o, "due_us", run->due_us);
+		put_i64(o, "snooze_until_us", run->snooze_until_us);
+		put_i64(o, "seq", (int64_t)run->due_seq);
+		break;
+	case RUN_RUNNING:
+		put_i64(o, "started_us", run->start_wall_us);
+		put_i64(o, "start_boot_us", run->start_boot.us);
+		put_i64(o, "mark", run->mark);
+		put_i64(o, "seq", (int64_t)run->start_seq);
+		break;
+	default:
+		break;
+	}
+	if (run->skip_next)
+		put_i64(o, "skip_at", (int64_t)run->skip_at);
+	return o;
+}
+
+/* The whole state; its size grows with what is pending, not with the
+ * routine, so a routine of thousands of idle sessions costs nothing. */
+static json_object *
+state_to_json(const struct state *st)
+{
+	const struct engine	*e = st->e;
+	json_object		*o, *a, *x;
+	time_t			 handled = 0;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if ((a = json_object_new_array()) == NULL) {
+		json_object_put(o);
+		return NULL;
+	}
+	put_i64(o, "version", STATE_VERSION);
+	json_object_object_add(o, "boot_id",
+	    json_object_new_string(st->boot_id));
+	put_i64(o, "saved_us", wall_now().us);
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		const struct run *run = e->runs[i];
+
+		if (run->last_fired > handled)
+			handled = run->last_fired;
+		if (run->state == RUN_IDLE && !run->skip_next)
+			continue;
+		if ((x = run_to_json(run)) == NULL ||
+		    json_object_array_add(a, x) == -1) {
+			json_object_put(x);
+			json_object_put(a);
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	put_i64(o, "handled", (int64_t)handled);
+	json_object_object_add(o, "paused", json_object_new_boolean(e->paused));
+	put_i64(o, "pause_until_us", e->pause_until_us);
+	json_object_object_add(o, "sessions", a);
+	return o;
+}
+
+/* Writes the whole text to a fresh file and renames it into place. */
+static int
+write_replace(const struct state *st, const char *text)
+{
+	size_t	 len = strlen(text), off = 0;
+	ssize_t	 n;
+	int	 fd, saved;
+
+	fd = open(st->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (write(fd, "\n", 1) != 1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(st->tmp, st->path) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(st->tmp);
+	errno = saved;
+	return -1;
+}
+
+/* A failing disk is said once, and again when it recovers. */
+static void
+state_save(struct state *st)
+{
+	json_object	*o;
+	int		 rc = -1;
+
+	st->dirty = false;
+	if ((o = state_to_json(st)) == NULL)
+		errno = ENOMEM;
+	else
+		rc = write_replace(st, json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	if (rc == -1 && !st->failing) {
+		log_warn("cannot save the state to %s (a restart now would "
+		    "forget it)", st->path);
+		st->failing = true;
+	} else if (rc == 0 && st->failing) {
+		log_info("state saved to %s again", st->path);
+		st->failing = false;
+	}
+}
+
+static void
+save_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	state_save(arg);
+}
+
+void
+state_changed(struct state *st)
+{
+	if (st == NULL || st->save_ev == NULL || st->dirty)
+		return;
+	st->dirty = true;
+	event_active(st->save_ev, EV_TIMEOUT, 1);
+}
+
+/* Every event is a change of state: the sink only asks for a save. */
+static void
+state_sink(const struct calf_event *ev, void *arg)
+{
+	(void)ev;
+	state_changed(arg);
+}
+
+/* --- restoring ---------------------------------------------------------- */
+
+/* An integer field in [lo, hi]; anything else is a broken file. */
+static int
+get_i64(json_object *o, const char *key, int64_t lo, int64_t hi,
+    int64_t *v, char **why)
+{
+	json_object	*x;
+
+	if (!json_object_object_get_ex(o, key, &x) ||
+	    !json_object_is_type(x, json_type_int)) {
+		*why = msgf("\"%s\" is missing or not an integer", key);
+		return -1;
+	}
+	*v = json_object_get_int64(x);
+	if (*v < lo || *v > hi) {
+		*why = msgf("\"%s\" is out of range", key);
+		return -1;
+	}
+	return 0;
+}
+
+static struct run *
+find_run(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		if (strcmp(e->runs[i]->s->name, name) == 0)
+			return e->runs[i];
+	return NULL;
+}
+
+/* One saved session, read and checked before anything is applied. */
+struct saved_run {
+	const char	*name;
+	enum run_state	 rs;
+	int64_t		 seq;
+	int64_t		 due, until;		/* due, held, snoozed */
+	int64_t		 started, sboot, mark;	/* running */
+	int64_t		 skip;			/* 0: none */
+};
+
+static int
+parse_run(json_object *o, struct saved_run *sr, char **why)
+{
+	json_object	*x;
+	bool		 pending;
+
+	memset(sr, 0, sizeof *sr);
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "name", &x) ||
+	    !json_object_is_type(x, json_type_string)) {
+		*why = msgf("a session without a name");
+		return -1;
+	}
+	sr->name = json_object_get_string(x);
+	if (!json_object_object_get_ex(o, "state", &x) ||
+	    !json_object_is_type(x, json_type_string) ||
+	    run_state_parse(json_object_get_string(x), &sr->rs) == -1) {
+		*why = msgf("session \"%s\" has no known state", sr->name);
+		return -1;
+	}
+	pending = sr->rs == RUN_DUE || sr->rs == RUN_HELD ||
+	    sr->rs == RUN_SNOOZED;
+	if (sr->rs != RUN_IDLE &&
+	    get_i64(o, "seq", 0, INT64_MAX / 2, &sr->seq, why) == -1)
+		return -1;
+	if (pending && get_i64(o, "due_us", 0, US_LIMIT, &sr->due, why) == -1)
+		return -1;
+	if (sr->rs == RUN_SNOOZED && get_i64(o, "snooze_until_us", 0,
+	    US_LIMIT, &sr->until, why) == -1)
+		return -1;
+	if (sr->rs == RUN_RUNNING &&
+	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started, why) == -1 ||
+	    get_i64(o, "start_boot_us", -US_LIMIT, US_LIMIT, &sr->sboot,
+	    why) == -1 ||
+	    get_i64(o, "mark", 0, 366 * SECS_PER_DAY, &sr->mark, why) == -1))
+		return -1;
+	if (json_object_object_get_ex(o, "skip_at", NULL) &&
+	    get_i64(o, "skip_at", 1, US_LIMIT / US, &sr->skip, why) == -1)
+		return -1;
+	return 0;
+}
+
+/* Where a session saved as running is now: its cues and end come from
+ * its start as if calfd had never stopped (late cues are dropped by
+ * run_tick like after a sleep; the end never is). */
+static void
+restore_running(struct run *run, const struct saved_run *sr, bool same_boot)
+{
+	int64_t	 now = wall_now().us;
+	char	 a[32];
+
+	run->state = RUN_RUNNING;
+	run->start_seq = (uint64_t)sr->seq;
+	run->start_wall_us = sr->started;
+	if (same_boot)
+		run->start_boot.us = sr->sboot;
+	else	/* the boot clock restarted: count from the wall clock */
+		run->start_boot.us = boot_now().us -
+		    (now > sr->started ? now - sr->started : 0);
+	/* As after a reload: everything before the pending mark was said. */
+	run->mark = run_next_mark(run->s, sr->mark > 0 ? sr->mark - 1 : 0);
+	run_arm_tick(run);
+	fmt_dur((boot_now().us - run->start_boot.us) / US, a, sizeof a);
+	log_info("%s: still running, %s in", run->s->name, a);
+}
+
+/* A prompt saved as due or held: said already (due) or still to say
+ * (held: given below once nothing holds it); missed if its window closed
+ * while calfd was down. */
+static void
+restore_pending(struct run *run, const struct saved_run *sr)
+{
+	char	 t[16];
+
+	run->due_us = sr->due;
+	run->expires_us = sr->due + run->s->window * US;
+	run->due_seq = (uint64_t)sr->seq;
+	if (wall_now().us >= run->expires_us) {
+		run_emit(EV_MISSED, run, run->expires_us, 0,
+		    "%s missed (due at %s).", session_title(run->s),
+		    local_hhmm(sr->due, t, sizeof t));
+		run_idle(run);
+		return;
+	}
+	run->state = sr->rs;
+	run_arm_window(run);
+	if (sr->rs == RUN_DUE && run->s->remind > 0)
+		timer_at_boot(&run->remind, (boot_t){ boot_now().us +
+		    run->s->remind * US });
+}
+
+/* A snooze goes on for what is left of it, or ends now. */
+static void
+restore_snoozed(struct run *run, const struct saved_run *sr)
+{
+	int64_t	 left = sr->until - wall_now().us;
+
+	run->due_us = sr->due;
+	run->due_seq = (uint64_t)sr->seq;
+	if (left <= 0) {
+		run_make_due(run, sr->until);
+		return;
+	}
+	run->state = RUN_SNOOZED;
+	run->snooze_until_us = sr->until;
+	timer_at_boot(&run->remind, (boot_t){ boot_now().us + left });
+}
+
+static void
+apply_run(struct state *st, const struct saved_run *sr, bool same_boot)
+{
+	struct engine	*e = st->e;
+	struct run	*run;
+	struct firing	 f;
+
+	if ((run = find_run(e, sr->name)) == NULL) {
+		if (sr->rs != RUN_IDLE || sr->skip != 0)
+			log_info("%s: saved, but no longer in the routine; "
+			    "forgotten", sr->name);
+		return;
+	}
+	/* A skip stands while the routine still fires then. */
+	if (sr->skip != 0 && sched_next(run->s, run->idx, (time_t)sr->skip - 1,
+	    SIZE_MAX, &f) == 0 && f.at == (time_t)sr->skip) {
+		run->skip_next = true;
+		run->skip_at = (time_t)sr->skip;
+	}
+	if ((uint64_t)sr->seq > e->seq)
+		e->seq = (uint64_t)sr->seq;
+	switch (sr->rs) {
+	case RUN_RUNNING:
+		restore_running(run, sr, same_boot);
+		break;
+	case RUN_SNOOZED:
+		restore_snoozed(run, sr);
+		break;
+	case RUN_DUE:
+	case RUN_HELD:
+		restore_pending(run, sr);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The pause first, so prompts restored or caught up are held by it. */
+static void
+apply_pause(struct state *st, bool paused, int64_t until)
+{
+	struct engine	*e = st->e;
+
+	if (!paused)
+		return;
+	if (until != 0 && until <= wall_now().us) {
+		run_emit(EV_RESUMED, NULL, until, 0, "Prompts resumed: the "
+		    "pause ended while calfd was not running.");
+		return;
+	}
+	e->paused = true;
+	e->pause_until_us = until;
+	if (until != 0)
+		timer_at_wall(&e->pause_end, (wall_t){ until });
+	log_info("prompts still paused");
+}
+
+/* Checks the whole file before applying any of it: a file broken halfway
+ * must not leave half a state behind. */
+static int
+restore(struct state *st, json_object *root, char **why)
+{
+	struct engine		*e = st->e;
+	struct saved_run	*srs;
+	json_object		*x, *a, *p;
+	int64_t			 v, handled, until;
+	size_t			 n;
+	bool			 same_boot;
+
+	if (!json_object_is_type(root, json_type_object)) {
+		*why = msgf("not a JSON object");
+		return -1;
+	}
+	if (get_i64(root, "version", 0, INT32_MAX, &v, why) == -1)
+		return -1;
+	if (v != STATE_VERSION) {
+		*why = msgf("version %lld, not %d", (long long)v, STATE_VERSION);
+		return -1;
+	}
+	if (get_i64(root, "handled", 0, US_LIMIT / US, &handled, why) == -1 ||
+	    get_i64(root, "pause_until_us", 0, US_LIMIT, &until, why) == -1)
+		return -1;
+	if (!json_object_object_get_ex(root, "paused", &p) ||
+	    !json_object_is_type(p, json_type_boolean)) {
+		*why = msgf("\"paused\" is missing or not true or false");
+		return -1;
+	}
+	if (!json_object_object_get_ex(root, "sessions", &a) ||
+	    !json_object_is_type(a, json_type_array)) {
+		*why = msgf("\"sessions\" is missing or not a list");
+		return -1;
+	}
+	n = json_object_array_length(a);
+	if ((srs = calloc(n + 1, sizeof *srs)) == NULL) {
+		*why = msgf("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (parse_run(json_object_array_get_idx(a, i), &srs[i],
+		    why) == -1) {
+			free(srs);
+			return -1;
+		}
+	}
+	same_boot = st->boot_id[0] != '\0' &&
+	    json_object_object_get_ex(root, "boot_id", &x) &&
+	    json_object_is_type(x, json_type_string) &&
+	    strcmp(json_object_get_string(x), st->boot_id) == 0;
+
+	/* Firings up to `handled` were dealt with before; later ones came
+	 * while calfd was down and are caught up by the caller. */
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		e->runs[i]->last_fired = (time_t)handled;
+	apply_pause(st, json_object_get_boolean(p), until);
+	for (size_t i = 0; i < n; i++)
+		apply_run(st, &srs[i], same_boot);
+	free(srs);
+	return 0;
+}
+
+/* Reads the file whole; a file that is not ours, or broken, is set aside
+ * with a warning rather than trusted or deleted. */
+static json_object *
+load(struct state *st)
+{
+	struct stat	 sb;
+	json_object	*root;
+	char		*bad;
+	int		 fd;
+
+	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s: starting without the saved state",
+			    st->path);
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > STATE_MAX) {
+		log_warnx("%s: not a state file; starting without it",
+		    st->path);
+		close(fd);
+		return NULL;
+	}
+	root = json_object_from_fd(fd);
+	close(fd);
+	if (root != NULL)
+		return root;
+	log_warnx("%s: unreadable (%s); set aside, starting without it",
+	    st->path, json_util_get_last_err());
+	if (asprintf(&bad, "%s.bad", st->path) != -1) {
+		if (rename(st->path, bad) == -1)
+			log_warn("rename %s", bad);
+		free(bad);
+	}
+	return NULL;
+}
+
+void
+state_restore(struct state *st, struct engine *e)
+{
+	json_object	*root;
+	char		*why = NULL, *bad;
+
+	st->e = e;
+	e->state = st;
+	if ((st->save_ev = evtimer_new(e->base, save_cb, st)) == NULL)
+		log_warnx("out of memory: the state will not be saved");
+	if (events_add_sink("state", state_sink, st) == -1)
+		log_warnx("too many event sinks: the state will not be saved");
+	if ((root = load(st)) == NULL)
+		return;
+	if (restore(st, root, &why) == -1) {
+		log_warnx("%s: %s; set aside, starting without it", st->path,
+		    why != NULL ? why : "out of memory");
+		if (asprintf(&bad, "%s.bad", st->path) != -1) {
+			if (rename(st->path, bad) == -1)
+				log_warn("rename %s", bad);
+			free(bad);
+		}
+		free(why);
+	} else
+		log_info("state restored from %s", st->path);
+	json_object_put(root);
+	/* What came due while calfd was down, then held prompts no longer
+	 * held. */
+	engine_clock_changed(e, "state restored");
+	engine_release_held(e);
+	state_changed(st);
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	if (st->e != NULL) {
+		if (st->dirty)
+			state_save(st);
+		events_remove_sink(state_sink, st);
+		st->e->state = NULL;
+	}
+	if (st->save_ev != NULL)
+		event_free(st->save_ev);
+	if (st->lockfd != -1)
+		close(st->lockfd);
+	free(st->dir);
+	free(st->path);
+	free(st->tmp);
+	free(st);
+}

@@ -1,0 +1,189 @@
+"""What calfd keeps across a restart or a crash (doc/daemon.md "State"):
+running sessions, due, snoozed and held prompts, skips and a pause come
+back as they were; firings that came while calfd was down are caught up;
+a broken state file is set aside; two daemons never share a state folder.
+
+Each test stops a daemon (SIGKILL, as in a crash, or SIGTERM) and starts a
+second one on the same socket and state folder."""
+
+import json
+import signal
+import time
+
+from calfsys import US, future, hms, routine_text, session_ini
+
+
+def restart(calf, d, sig=signal.SIGKILL, routine=None):
+    """Stops d with sig and starts a new calfd on its folder."""
+    d.send_signal(sig)
+    rc = d.proc.wait(timeout=10)
+    d.expect_dead = True
+    assert rc == (0 if sig == signal.SIGTERM else -sig)
+    text = routine if routine is not None else d.config.read_text()
+    return calf.start(text, name=d.workdir.name)
+
+
+def state_file(d):
+    return d.state / "state.json"
+
+
+def test_a_crash_loses_nothing(calf):
+    t = future()
+    text = routine_text(
+        session_ini("soak", duration="1h", cue="at 6s Top up."),
+        session_ini("circles", at=hms(t), duration="15m", window="1h"),
+        session_ini("heat", at="03:00", duration="20m"),
+        session_ini("raises", at=hms(t), duration="5m"))
+    d = calf.start(text)
+    w = d.watch()
+    d.ctl_json("start", "soak")
+    w.expect("due", "circles", timeout=t - time.time() + 5)
+    w.expect("due", "raises", timeout=2)
+    assert d.ctl_json("snooze", "raises", "10m")["session"] == "raises"
+    assert d.ctl_json("skip", "heat") == {"session": "heat"}
+    d.ctl_json("pause", "2h")
+    before = d.status()
+    agenda = d.ctl_json("agenda", "3")
+    # The state is on disk by the time the replies are read.
+    saved = json.loads(state_file(d).read_text())
+    assert saved["paused"] is True
+
+    d2 = restart(calf, d)
+    w2 = d2.watch()
+    after = d2.status()
+    for key in ("running", "due", "paused", "paused_until_us", "next"):
+        got = after[key]
+        if key == "running":
+            got = [{k: v for k, v in r.items() if k != "elapsed_us"}
+                   for r in got]
+            want = [{k: v for k, v in r.items() if k != "elapsed_us"}
+                    for r in before[key]]
+        else:
+            want = before[key]
+        assert got == want, key
+    assert after["running"][0]["elapsed_us"] >= \
+        before["running"][0]["elapsed_us"]
+    assert d2.ctl_json("agenda", "3") == agenda   # the skip stands
+    assert [a["skipped"] for a in agenda["agenda"]
+            if a["session"] == "heat"][:1] == [True]
+    # The soak's cue comes at its offset from the original start, and the
+    # prompt already given is not given again.
+    started = before["running"][0]["started_us"]
+    ev = w2.expect("cue", "soak", timeout=started / US + 8 - time.time())
+    assert ev["due_us"] == started + 6 * US
+    assert [e["event"] for e in w2.of("circles")] == []
+    assert d2.ctl_json("done", "circles") == {"session": "circles"}
+    assert d2.ctl_json("done", "soak") == {"session": "soak"}
+
+
+def test_a_prompt_that_fell_due_while_down_is_given_at_start(calf):
+    t = future(3)
+    text = routine_text(
+        session_ini("circles", at=hms(t), duration="15m", window="1h"),
+        session_ini("heat", duration="30s", start="auto", at=hms(t)))
+    d = calf.start(text)
+    d.ctl_json("start", "probe")      # something to save
+    d.send_signal(signal.SIGTERM)
+    assert d.proc.wait(timeout=10) == 0
+    d.expect_dead = True
+    time.sleep(max(0, t + 1 - time.time()))
+    d2 = calf.start(text, name=d.workdir.name)
+    st = d2.status()
+    assert [(p["session"], p["state"], p["due_us"]) for p in st["due"]] == \
+        [("circles", "due", t * US)]
+    # An auto session started itself; `started` says when it was due.
+    assert sorted(r["session"] for r in st["running"]) == ["heat", "probe"]
+    assert "due circles" in d2.stderr()
+    assert st["next"]["at_us"] == (t + 86400) * US
+
+
+def test_a_running_session_whose_end_passed_while_down_finishes(calf):
+    d = calf.start(routine_text(session_ini("heat", duration="2s",
+                                            finish="All warm.")))
+    d.ctl_json("start", "heat")
+    d.send_signal(signal.SIGKILL)
+    d.proc.wait(timeout=10)
+    d.expect_dead = True
+    time.sleep(2.5)
+    d2 = calf.start(d.config.read_text(), name=d.workdir.name)
+    assert "finished heat: All warm." in d2.stderr()
+    assert d2.status()["running"] == []
+
+
+def test_missed_while_down_and_a_pause_that_ended(calf):
+    now = int(time.time())
+    text = routine_text(
+        session_ini("late", at=hms(now - 600), duration="5m", window="1m"),
+        session_ini("open", at=hms(now - 60), duration="5m", window="1h"))
+    d = calf.daemon(text)
+    d.state.mkdir(parents=True)
+    # As a calfd that stopped 20 minutes ago, paused until 10 minutes ago,
+    # would have left it.
+    state_file(d).write_text(json.dumps({
+        "version": 1, "boot_id": "another boot", "saved_us": 0,
+        "handled": now - 1200, "paused": True,
+        "pause_until_us": (now - 600) * US, "sessions": []}))
+    d.start()
+    err = d.stderr()
+    assert "missed late" in err
+    assert "resumed: Prompts resumed" in err
+    st = d.status()
+    assert st["paused"] is False
+    assert [(p["session"], p["due_us"]) for p in st["due"]] == \
+        [("open", (now - 60) * US)]
+
+
+def test_a_running_session_survives_a_reboot_by_the_wall_clock(calf):
+    now = time.time()
+    d = calf.daemon(routine_text(session_ini("soak", duration="1h")))
+    d.state.mkdir(parents=True)
+    started = int((now - 30) * US)
+    state_file(d).write_text(json.dumps({
+        "version": 1, "boot_id": "another boot", "saved_us": started,
+        "handled": int(now - 30), "paused": False, "pause_until_us": 0,
+        "sessions": [{"name": "soak", "state": "running",
+                      "started_us": started, "start_boot_us": -5 * US,
+                      "mark": 3600, "seq": 4},
+                     {"name": "gone", "state": "due", "due_us": started,
+                      "seq": 3}]}))
+    d.start()
+    run = d.status()["running"]
+    assert [r["session"] for r in run] == ["soak"]
+    assert run[0]["started_us"] == started
+    assert 29 * US <= run[0]["elapsed_us"] <= 40 * US
+    assert "gone: saved, but no longer in the routine" in d.stderr()
+
+
+def test_a_broken_state_file_is_set_aside(calf):
+    for n, junk in enumerate([b"", b"{\"version\": 1,", b"[1, 2]",
+                              b"{\"version\": 2}", b"\xff\xfe garbage",
+                              json.dumps({
+                                  "version": 1, "handled": 1,
+                                  "paused": False, "pause_until_us": 0,
+                                  "sessions": [{"name": "a",
+                                                "state": "running"}]
+                              }).encode()]):
+        d = calf.daemon(routine_text(session_ini("a", duration="5m")),
+                        name=f"broken{n}")
+        d.state.mkdir(parents=True)
+        state_file(d).write_bytes(junk)
+        d.start()
+        assert "set aside" in d.stderr(), junk
+        assert (d.state / "state.json.bad").read_bytes() == junk
+        assert d.status()["running"] == []
+        d.ctl_json("start", "a")
+        d.teardown()
+        assert json.loads(state_file(d).read_text())["version"] == 1
+
+
+def test_two_daemons_never_share_a_state_folder(calf):
+    text = routine_text(session_ini("a", duration="5m"))
+    d1 = calf.start(text)
+    d2 = calf.daemon(text, name="second")
+    d2.argv[d2.argv.index("--state-dir") + 1] = str(d1.state)
+    d2.start(wait=False)
+    assert d2.proc.wait(timeout=10) == 69
+    d2.expect_dead = True
+    assert f"already running (pid {d1.pid})" in d2.stderr()
+    assert str(d1.state) in d2.stderr()
+    assert d1.ctl_json("version")["pid"] == d1.pid

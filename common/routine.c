@@ -51,6 +51,11 @@ routine_load(const char *path, struct errlist *errs)
 	ssize_t		 n;
 	int		 fd;
 
+	if (*path == '\0') {
+		errlist_add(errs, "the routine's file name is empty; name a "
+		    "file, like -c ~/.config/calf/routine.ini");
+		return (NULL);
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
 		return (NULL);

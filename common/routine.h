@@ -21,6 +21,7 @@
 #define ROUTINE_MAX_LINE	190
 #define ROUTINE_MAX_NAME	64	/* session name, [a-z0-9_-] */
 #define ROUTINE_MAX_SESSIONS	10000
+#define ROUTINE_MAX_ERRORS	100	/* then the rest of the file is skipped */
 #define ROUTINE_MAX_TIMES	1440	/* firing times per session and day */
 
 enum start_mode {

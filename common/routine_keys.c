@@ -364,11 +364,36 @@ set_duration(struct parser *p, const struct keydef *k, const char *v)
 			return (-1);
 		b = a;
 	} else {
+		const char	*x, *y, *why;
+
 		*dots = '\0';
-		if (get_dur(p, k, trim(buf), 1, false, &a) == -1 ||
-		    get_dur(p, k, trim(dots + 2), 1, false, &b) == -1)
+		x = trim(buf);
+		y = trim(dots + 2);
+		/* Errors quote the whole value, as the user wrote it. */
+		if (*x == '\0' || *y == '\0' || strchr(y, '.') != NULL) {
+			perr(p, p->line, "`duration = %s` is not a range; a "
+			    "range is MIN..MAX, like 25m..30m", v);
 			return (-1);
-		if (a >= b) {
+		}
+		if (dur_parse(x, &a, &why) == -1 ||
+		    dur_parse(y, &b, &why) == -1) {
+			perr(p, p->line, "`duration = %s`: %s; `duration` "
+			    "takes %s", v, why, k->form);
+			return (-1);
+		}
+		if (a < 1) {
+			perr(p, p->line, "`duration = %s`: the shortest "
+			    "length must be more than zero, like 25m..30m", v);
+			return (-1);
+		}
+		if (a == b) {
+			perr(p, p->line, "`duration = %s`: both ends are the "
+			    "same; write one length (duration = %s) or a "
+			    "range whose first end is shorter, like 25m..30m",
+			    v, x);
+			return (-1);
+		}
+		if (a > b) {
 			perr(p, p->line, "`duration = %s`: the shorter length "
 			    "comes first, like 25m..30m", v);
 			return (-1);
@@ -416,8 +441,9 @@ set_cue(struct parser *p, const struct keydef *k, const char *v)
 		return (-1);
 	}
 	if (d == 0) {
-		perr(p, p->line, "`cue %s 0` never fires inside the session; "
-		    "give a duration after the start, like %s 1m", word, word);
+		perr(p, p->line, "`cue %s %s` never fires inside the session; "
+		    "give a duration after the start, like %s 1m", word, dur,
+		    word);
 		return (-1);
 	}
 	if (*text == '\0') {

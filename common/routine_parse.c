@@ -227,8 +227,10 @@ begin_section(struct parser *p, const char *name)
 		    name, ROUTINE_MAX_NAME);
 	if (p->r->nsessions == ROUTINE_MAX_SESSIONS) {
 		if (!p->too_many)
-			perr(p, p->line, "more than %d sessions; the rest of "
-			    "the file is not checked", ROUTINE_MAX_SESSIONS);
+			perr(p, p->line, "more than %d sessions; a routine "
+			    "holds at most %d, so the rest of the file is not "
+			    "checked", ROUTINE_MAX_SESSIONS,
+			    ROUTINE_MAX_SESSIONS);
 		p->too_many = true;
 		return;
 	}
@@ -311,10 +313,19 @@ routine_parse(const char *buf, size_t len, const char *source,
 	p.r = r;
 
 	rc = ini_parse_stream(routine_reader, &p, routine_handler, &p);
-	end_section(&p);
-	check_duplicates(&p);
+	if (p.nerrs >= ROUTINE_MAX_ERRORS) {
+		perr(&p, p.line, "%zu errors by this line; the rest of the file "
+		    "was not checked. Is this a routine file?", p.nerrs);
+	} else {
+		end_section(&p);
+		check_duplicates(&p);
+	}
 	if (rc != 0 && p.nerrs == 0)
 		perr(&p, rc > 0 ? rc : 0, "the INI parser failed (%d)", rc);
+	if (p.nerrs == 0 && !p.oom && r->nsessions == 0)
+		perr(&p, p.line > 0 ? p.line : 1, "the routine has no sessions; "
+		    "add one like [ankle-circles] with duration = 15m, or "
+		    "remove the file to use the built-in routine");
 
 	if (p.nerrs > 1)
 		qsort(p.errs, p.nerrs, sizeof *p.errs, perror_cmp);

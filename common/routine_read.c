@@ -134,7 +134,9 @@ routine_reader(char *str, int num, void *stream)
 	size_t		 n, max;
 	char		 line[ROUTINE_MAX_LINE + 2], *s;
 
-	if (p->off >= p->len || num < 2)
+	/* A file that is not a routine at all (a log, a binary) is said to
+	 * be so after a hundred errors, not after millions. */
+	if (p->off >= p->len || num < 2 || p->nerrs >= ROUTINE_MAX_ERRORS)
 		return (NULL);
 	start = p->buf + p->off;
 	nl = memchr(start, '\n', p->len - p->off);

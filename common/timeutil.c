@@ -212,15 +212,22 @@ epoch_parse(const char *s, time_t *t, const char **err)
 		*err = "the epoch number is too large";
 		return (-1);
 	}
-	*t = (time_t)(neg ? -v : v);
+	if (neg)
+		v = -v;
+	if (v < INSTANT_MIN || v > INSTANT_MAX) {
+		*err = "the instant must fall in the years 0000 to 9999 (UTC)";
+		return (-1);
+	}
+	*t = (time_t)v;
 	return (0);
 }
 
-/* Reads the zone designator: Z, or a sign and HH, HHMM or HH:MM. */
+/* Reads the zone designator: Z, or a sign and HH, HHMM, HH:MM or
+ * HH:MM:SS. */
 static int
 offset_parse(const char *s, int *off)
 {
-	int	 sign, h, m = 0;
+	int	 sign, h, m = 0, sec = 0;
 
 	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') {
 		*off = 0;
@@ -239,9 +246,15 @@ offset_parse(const char *s, int *off)
 			return (-1);
 		s += 2;
 	}
+	/* Seconds, as instant_format prints for local mean time. */
+	if (s[0] == ':' && s[1] != '\0') {
+		if (!digits(s + 1, 2, &sec) || sec > 59)
+			return (-1);
+		s += 3;
+	}
 	if (*s != '\0' || h > 23 || m > 59)
 		return (-1);
-	*off = sign * (h * 3600 + m * 60);
+	*off = sign * (h * 3600 + m * 60 + sec);
 	return (0);
 }
 
@@ -271,6 +284,11 @@ instant_parse(const char *s, time_t *t, const char **err)
 		if (!digits(s + 1, 2, &sec))
 			return (-1);
 		s += 3;
+		/* A fraction is dropped: firings fall on whole seconds, so
+		 * "after 07:30:00.5" and "after 07:30:00" name the same ones. */
+		if ((*s == '.' || *s == ',') && s[1] >= '0' && s[1] <= '9')
+			for (s++; *s >= '0' && *s <= '9'; s++)
+				;
 	}
 	if (offset_parse(s, &off) == -1) {
 		*err = "expected a zone after the time: Z, +HH:MM or -HH:MM "
@@ -294,6 +312,10 @@ instant_parse(const char *s, time_t *t, const char **err)
 	}
 	v = civil_to_days(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 +
 	    sec - off;
+	if (v < INSTANT_MIN || v > INSTANT_MAX) {
+		*err = "the instant must fall in the years 0000 to 9999 (UTC)";
+		return (-1);
+	}
 	if (sizeof(time_t) < sizeof(int64_t) &&
 	    (v > (int64_t)INT32_MAX || v < (int64_t)INT32_MIN)) {
 		*err = "that instant does not fit this system's time_t";
@@ -303,13 +325,16 @@ instant_parse(const char *s, time_t *t, const char **err)
 	return (0);
 }
 
-/* Prints the instant as the local wall clock plus the offset in force then. */
+/* Prints the instant as the local wall clock plus the offset in force then;
+ * an offset with seconds (local mean time, Monrovia until 1972) keeps them,
+ * so the text always names the exact instant. */
 char *
 instant_format(time_t t, char *buf, size_t len)
 {
 	struct tm	 tm;
 	long		 off;
 	char		 sign = '+';
+	int		 n;
 
 	if (localtime_r(&t, &tm) == NULL) {
 		snprintf(buf, len, "@%lld", (long long)t);
@@ -320,10 +345,12 @@ instant_format(time_t t, char *buf, size_t len)
 		sign = '-';
 		off = -off;
 	}
-	snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	n = snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
 	    (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
 	    off / 60 % 60);
+	if (off % 60 != 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ":%02ld", off % 60);
 	return (buf);
 }
 

@@ -32,12 +32,16 @@ int	tod_parse(const char *s, int *sod, const char **err);
 char   *tod_format(int sod, char *buf, size_t len);
 
 /* ISO 8601 with an offset or Z ("2026-03-29T01:30:00+01:00",
- * "2026-03-29T00:30Z", seconds optional, 'T' or one space), or "@EPOCH"
- * (integer seconds, may be negative). */
+ * "2026-03-29T00:30Z", seconds optional and a fraction of them dropped,
+ * 'T' or one space), or "@EPOCH" (integer seconds, may be negative); in
+ * the years 0000 to 9999 (UTC), INSTANT_MIN to INSTANT_MAX. */
+#define INSTANT_MIN	(-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define INSTANT_MAX	253402300799LL		/* 9999-12-31T23:59:59Z */
 int	instant_parse(const char *s, time_t *t, const char **err);
 
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" in the process's local zone, with that
- * instant's offset ("+00:00" for UTC; seconds of an offset are dropped).
+ * instant's offset ("+00:00" for UTC; "+HH:MM:SS" for an offset with
+ * seconds, as local mean time has, so the text is always exact).
  * buf needs INSTANT_BUFSZ bytes. Returns buf. */
 #define INSTANT_BUFSZ 48
 char   *instant_format(time_t t, char *buf, size_t len);

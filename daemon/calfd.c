@@ -53,7 +53,10 @@ static const char usage_text[] =
 "  -h, --help            this help\n"
 "  -V, --version         print the version\n"
 "\n"
-"Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n";
+"Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n"
+"Exit status: 0 stopped cleanly or the check passed, 64 usage error, 69\n"
+"socket or state folder in use or unusable, 73 state folder cannot be\n"
+"created, 78 the routine has errors.\n";
 
 enum {
 	OPT_CHECK = 0x100,

@@ -108,6 +108,13 @@ offline_agenda(const char *cli_path, const char *count, const char *from)
 		return (EX_OSERR);
 	}
 	for (ssize_t i = 0; i < got; i++) {
+		struct tm	tm;
+
+		/* The line format has four digits for the year: the agenda
+		 * ends with the year 9999. */
+		if (localtime_r(&out[i].at, &tm) == NULL ||
+		    tm.tm_year + 1900 > 9999)
+			break;
 		printf("%s %s\n", instant_format(out[i].at, buf, sizeof(buf)),
 		    r->sessions[out[i].session].name);
 	}

@@ -3,7 +3,7 @@
 # when we can (root, or sudo without a password); otherwise print the exact
 # command to run. Quiet when everything is already there.
 set -e
-pkgs="gcc make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
+pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
 libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux"
 missing=""
 for p in $pkgs; do

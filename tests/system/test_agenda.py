@@ -143,13 +143,10 @@ def agenda(z, sessions, start, n):
 
 
 def fmt(z, at):
-    """The agenda's line format; seconds of an offset are dropped."""
+    """The agenda's line format: Python's own, "+HH:MM", or "+HH:MM:SS"
+    for an offset with seconds."""
     t = datetime.fromtimestamp(at, z)
-    off = int(t.utcoffset().total_seconds())
-    sign = "-" if off < 0 else "+"
-    off = abs(off)
-    return (t.strftime("%Y-%m-%dT%H:%M:%S") +
-            f"{sign}{off // 3600:02d}:{off // 60 % 60:02d}")
+    return t.isoformat(timespec="seconds")
 
 
 def expected(zone, sessions, start, n):

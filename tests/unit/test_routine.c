@@ -328,8 +328,15 @@ test_error_classes(void **state)
 		{ "[s]\nduration = 15\n", 2, "needs a unit" },
 		{ "[s]\nduration = 0\n", 2, "too short" },
 		{ "[s]\nduration = 30m..25m\n", 2, "shorter length comes first" },
-		{ "[s]\nduration = 30m..30m\n", 2, "shorter length comes first" },
-		{ "[s]\nduration = 25m..\n", 2, "expected a duration" },
+		{ "[s]\nduration = 30m..30m\n", 2, "both ends are the same" },
+		{ "[s]\nduration = 25m...30m\n", 2,
+		  "`duration = 25m...30m` is not a range" },
+		{ "[s]\nduration = ..30m\n", 2, "`duration = ..30m` is not a range" },
+		{ "[s]\nduration = 0..30m\n", 2, "more than zero" },
+		{ "[s]\nduration = 5x..30m\n", 2, "`duration = 5x..30m`:" },
+		{ "[s]\nduration = 5m\ncue = every 0m x\n", 3,
+		  "`cue every 0m` never fires" },
+		{ "[s]\nduration = 25m..\n", 2, "is not a range" },
 		{ "[s]\nduration = 15m\ncue = at 16m late\n", 3,
 		    "cue at 16m is beyond the session's 15m duration" },
 		{ "[s]\ncue = every 15m x\nduration = 15m\n", 2,
@@ -519,10 +526,14 @@ test_bom_crlf(void **state)
 	r = parse_ok("[s]\nduration = 15m");
 	assert_int_equal(r->sessions[0].dur_max, 900);
 	routine_free(r);
-	/* An empty file is an empty routine, which is valid. */
-	r = parse_ok("");
-	assert_int_equal(r->nsessions, 0);
-	routine_free(r);
+	/* An empty (or cut-off) file must not silently mean no prompts. */
+	parse_bad_len("", 0, &el);
+	assert_true(has_error(&el, 1, "the routine has no sessions"));
+	errlist_free(&el);
+	t = "; only comments\n[calfd]\nsnooze = 5m\n";
+	parse_bad_len(t, strlen(t), &el);
+	assert_true(has_error(&el, 3, "the routine has no sessions"));
+	errlist_free(&el);
 	/* Line numbers stay right after a BOM and CRLF. */
 	t = "\xef\xbb\xbf; c\r\n[s]\r\nduration = 1m\r\nbogus = 1\r\n";
 	parse_bad_len(t, strlen(t), &el);
@@ -730,6 +741,19 @@ test_limits(void **state)
 	assert_int_equal(el.n, 1);
 	assert_true(has_error(&el, 3 * ROUTINE_MAX_SESSIONS + 1,
 	    "more than 10000 sessions"));
+	errlist_free(&el);
+
+	/* Something that is not a routine at all stops after 100 errors
+	 * instead of costing a message per line. */
+	p = buf + sprintf(buf, "[s]\nduration = 1m\n");
+	for (int i = 0; i < 50000; i++)
+		p += sprintf(p, "x\n");
+	r = routine_parse(buf, (size_t)(p - buf), SRC, &el);
+	assert_null(r);
+	assert_int_equal(el.n, ROUTINE_MAX_ERRORS + 1);
+	assert_true(has_error(&el, 3, "expected KEY = VALUE"));
+	assert_true(has_error(&el, ROUTINE_MAX_ERRORS + 2,
+	    "100 errors by this line; the rest of the file was not checked"));
 	errlist_free(&el);
 	free(buf);
 

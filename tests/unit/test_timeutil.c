@@ -210,6 +210,26 @@ test_instant_parse(void **state)
 	assert_int_equal(instant_parse("@12x", &t, &err), -1);
 	assert_int_equal(instant_parse("@+12", &t, &err), -1);
 	assert_int_equal(instant_parse("@99999999999999999999", &t, &err), -1);
+	/* Instants outside the years 0000 to 9999 are refused, not printed
+	 * with a fifth digit or a sign. */
+	assert_int_equal(instant_parse("@253402300800", &t, &err), -1);
+	assert_int_equal(instant_parse("@-62167219201", &t, &err), -1);
+	assert_int_equal(instant_parse("@9223372036854775807", &t, &err), -1);
+	assert_int_equal(inst_ok("@253402300799"), 253402300799LL);
+	assert_int_equal(inst_ok("0000-01-01T00:00:00Z"), -62167219200LL);
+	assert_int_equal(instant_parse("0000-01-01T00:00:00+00:01", &t, &err),
+	    -1);
+	/* A fraction of a second is dropped; an offset may carry seconds. */
+	assert_int_equal(inst_ok("2026-03-29T00:30:00.5Z"), 1774744200);
+	assert_int_equal(inst_ok("2026-03-29T00:30:00,999999+00:00"),
+	    1774744200);
+	assert_int_equal(instant_parse("2026-03-29T00:30:00.Z", &t, &err), -1);
+	assert_int_equal(instant_parse("2026-03-29T00:30.5Z", &t, &err), -1);
+	assert_int_equal(inst_ok("1971-01-01T07:00:00-00:44:30"), 31563870);
+	assert_int_equal(instant_parse("2026-03-29T00:30:00+01:00:", &t, &err),
+	    -1);
+	assert_int_equal(instant_parse("2026-03-29T00:30:00+01:00:60", &t,
+	    &err), -1);
 	assert_int_equal(t, 42);
 }
 
@@ -244,14 +264,26 @@ test_instant_format(void **state)
 	assert_string_equal(instant_format(1782864000, b, sizeof b),
 	    "2026-06-30T21:30:00-02:30");
 
-	/* Offsets with seconds (LMT) print without them. */
+	/* Offsets with seconds (LMT) keep them, so the text is exact. */
 	set_tz("Europe/Amsterdam");
 	assert_string_equal(instant_format(-2208988800, b, sizeof b),
-	    "1900-01-01T00:19:32+00:19");
+	    "1900-01-01T00:19:32+00:19:32");
+	set_tz("Africa/Monrovia");
+	assert_string_equal(instant_format(31563870, b, sizeof b),
+	    "1971-01-01T07:00:00-00:44:30");
 
 	/* What instant_format prints, instant_parse reads back. */
 	set_tz("America/St_Johns");
 	for (time_t t = 1700000000; t < 1800000000; t += 999983) {
+		const char	*err;
+		time_t		 u;
+
+		instant_format(t, b, sizeof b);
+		assert_int_equal(instant_parse(b, &u, &err), 0);
+		assert_int_equal(u, t);
+	}
+	set_tz("Africa/Monrovia");
+	for (time_t t = -2000000000; t < 100000000; t += 99999989) {
 		const char	*err;
 		time_t		 u;
 

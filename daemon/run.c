@@ -387,9 +387,15 @@ run_remind(void *arg)
 		run_emit(EV_REMINDER, run, boot_to_wall(run->remind.deadline_us), 0,
 		    "Still waiting: %s (due at %s).", session_title(run->s),
 		    local_hhmm(run->due_us, t, sizeof t));
-	if (run->s->remind > 0)
-		timer_at_boot(&run->remind,
-		    (boot_t){ boot_now().us + run->s->remind * US });
+	/* On the grid of the first reminder, so lateness does not add up;
+	 * after a sleep that swallowed several, the next is a full step on. */
+	if (run->s->remind > 0) {
+		int64_t	next = run->remind.deadline_us + run->s->remind * US;
+
+		if (next <= boot_now().us)
+			next = boot_now().us + run->s->remind * US;
+		timer_at_boot(&run->remind, (boot_t){ next });
+	}
 }
 
 static void

@@ -200,6 +200,9 @@ check_snooze(const struct ctl_cmd *c, int argc, char **argv)
 
 	if (argc == 2 && dur_parse(argv[1], &secs, &why) == -1)
 		return (bad_usage(c, "bad duration \"%s\": %s", argv[1], why));
+	if (argc == 2 && secs == 0)
+		return (bad_usage(c, "duration \"%s\" must be more than 0",
+		    argv[1]));
 	return (0);
 }
 
@@ -214,6 +217,9 @@ check_pause(const struct ctl_cmd *c, int argc, char **argv)
 		return (bad_usage(c, "until needs a time of day, like 21:30"));
 	if (argc == 1 && dur_parse(argv[0], &secs, &why) == -1)
 		return (bad_usage(c, "bad duration \"%s\": %s", argv[0], why));
+	if (argc == 1 && secs == 0)
+		return (bad_usage(c, "duration \"%s\" must be more than 0",
+		    argv[0]));
 	if (argc == 2 && strcmp(argv[0], "until") != 0)
 		return (bad_usage(c, "expected a duration or until HH:MM"));
 	if (argc == 2 && tod_parse(argv[1], &sod, &why) == -1)

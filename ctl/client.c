@@ -270,6 +270,7 @@ client_request(struct client *c, const char *const *argv, int argc,
 		}
 		if ((line = client_read_line(c, (int)left)) == NULL)
 			return (NULL);
+		c->answered = true;
 		if ((reply = client_parse(line)) == NULL) {
 			fail(c, CLIENT_GARBAGE, 0, "a line that is not a "
 			    "JSON object");

@@ -32,6 +32,7 @@ struct client {
 	size_t		 used;		/* the line last handed out */
 	enum client_fail fail;
 	int		 err;		/* errno for CLIENT_CONNECT, CLIENT_IO */
+	bool		 answered;	/* calfd has sent at least one line */
 	char		 what[128];	/* detail for CLIENT_GARBAGE */
 };
 

@@ -58,8 +58,23 @@ run_unreachable(const struct client *c)
 	client_strfail(c, why, sizeof why);
 	switch (c->fail) {
 	case CLIENT_CONNECT:
-		warnmsg("cannot reach calfd at %s: %s; start it with "
-		    "`systemctl --user start calfd` or `calfd &`", c->path, why);
+		if (c->err == EACCES || c->err == EPERM)
+			warnmsg("cannot reach calfd at %s: %s; the socket or "
+			    "its folder belongs to another user", c->path, why);
+		else
+			warnmsg("cannot reach calfd at %s: %s; start it with "
+			    "`systemctl --user start calfd` or `calfd &`",
+			    c->path, why);
+		break;
+	case CLIENT_IO:
+	case CLIENT_EOF:
+		if (!c->answered) {
+			warnmsg("calfd at %s hung up without a word (%s); "
+			    "calfd serves only its own user and root", c->path,
+			    why);
+			break;
+		}
+		warnmsg("calfd at %s: %s", c->path, why);
 		break;
 	case CLIENT_TIMEOUT:
 		warnmsg("cannot reach calfd at %s: %s (CALFCTL_TIMEOUT); is "
@@ -156,6 +171,9 @@ refused(struct client *c, const struct ctl_opts *o, json_object *reply)
 	}
 	warnmsg("%s", err != NULL ? err : result_message(
 	    result_from_code(code)));
+	/* A usage error is the caller's, whichever side noticed it. */
+	if (code != NULL && strcmp(code, result_code(RES_USAGE)) == 0)
+		return (EXIT_USAGE);
 	return (EXIT_REFUSED);
 }
 

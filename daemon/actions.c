@@ -224,7 +224,7 @@ engine_snooze(struct engine *e, const char *name, int64_t secs,
 enum result
 engine_pause(struct engine *e, int64_t until_us, char **cause)
 {
-	char	t[16];
+	char	t[32];
 
 	if (until_us != 0 && until_us <= wall_now().us)
 		return engine_fail(cause, RES_USAGE, "that time has already passed");
@@ -233,7 +233,7 @@ engine_pause(struct engine *e, int64_t until_us, char **cause)
 	if (until_us != 0) {
 		timer_at_wall(&e->pause_end, (wall_t){ until_us });
 		run_emit(EV_PAUSED, NULL, 0, until_us, "Prompts paused until %s.",
-		    local_hhmm(until_us, t, sizeof t));
+		    local_when(until_us, t, sizeof t));
 	} else {
 		timer_clear(&e->pause_end);
 		run_emit(EV_PAUSED, NULL, 0, 0,
@@ -272,8 +272,12 @@ engine_reload(struct engine *e, struct errlist *errs)
 	struct firing	  f;
 	time_t		  now = (time_t)(wall_now().us / US);
 
-	if ((nr = routine_open(e->cli_path, errs)) == NULL)
+	if ((nr = routine_open(e->cli_path, errs)) == NULL) {
+		log_warnx("reload refused; the routine in use is unchanged:");
+		for (size_t i = 0; i < errs->n; i++)
+			log_warnx("%s", errs->msgs[i]);
 		return RES_CONFIG;
+	}
 	nruns = calloc(nr->nsessions + 1, sizeof *nruns);
 	ns = sched_new(nr, now);
 	if (nruns == NULL || ns == NULL) {
@@ -318,8 +322,9 @@ engine_reload(struct engine *e, struct errlist *errs)
 			    "%s stopped: it is no longer in the routine.",
 			    session_title(run->s));
 		else if (is_pending(run))
-			log_info("%s: no longer in the routine; prompt dropped",
-			    run->s->name);
+			run_emit(EV_SKIPPED, run, run->due_us, 0,
+			    "%s dropped: it is no longer in the routine.",
+			    session_title(run->s));
 		run_free(run);
 	}
 	free(e->runs);
@@ -338,13 +343,17 @@ engine_reload(struct engine *e, struct errlist *errs)
 		    SIZE_MAX, &f) == -1 || f.at != run->skip_at))
 			run->skip_next = false;
 		if (run->state == RUN_RUNNING) {
-			/* Everything before the pending mark was said. */
-			run->mark = run_next_mark(run->s, run->mark - 1);
+			/* Marks of the new definition still ahead are said;
+			 * ones already behind are not said late. */
+			run->mark = run_next_mark(run->s,
+			    (boot_now().us - run->start_boot.us) / US);
 			run_arm_tick(run);
 		} else if (is_pending(run)) {
 			run->expires_us = run->due_us + run->s->window * US;
 			if (run->state != RUN_SNOOZED)
 				run_arm_window(run);
+			if (run->state == RUN_DUE)
+				run_arm_remind(run);
 		}
 	}
 	engine_quiet_update(e);

@@ -110,11 +110,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	if (engine_reload(engine, &errs) != RES_SUCCESS) {
-		log_warnx("reload refused; the routine in use is unchanged:");
-		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("%s", errs.msgs[i]);
-	}
+	engine_reload(engine, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 

@@ -40,6 +40,7 @@ struct run {
 	int64_t		 snooze_until_us;
 	uint64_t	 due_seq;
 	struct timer	 remind;	/* boot: reminder, or the snooze's end */
+	boot_t		 prompted;	/* the last prompt or reminder */
 	struct timer	 window;	/* wall: the window's end */
 
 	/* Running. */
@@ -100,6 +101,7 @@ void	run_start(struct run *, int64_t due_us);
 void	run_announce(struct run *);
 void	run_make_due(struct run *, int64_t due_us);
 void	run_arm_window(struct run *);
+void	run_arm_remind(struct run *);
 void	run_arm_tick(struct run *);
 int64_t	run_next_mark(const struct session *, int64_t after);
 void	run_emit(enum event_kind, const struct run *, int64_t due_us,
@@ -116,5 +118,6 @@ const char *session_title(const struct session *);
 void	fmt_dur(int64_t secs, char *buf, size_t len);
 void	describe_length(const struct session *, char *buf, size_t len);
 const char *local_hhmm(int64_t us, char *buf, size_t len);
+const char *local_when(int64_t us, char *buf, size_t len);
 
 #endif

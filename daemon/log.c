@@ -33,15 +33,28 @@ log_init(int verbose)
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *err)
 {
-	int	saved = errno;
+	int	 saved = errno;
+	char	*msg;
 
 	if (pri == LOG_DEBUG && !log_verbose)
 		return;
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
 	if (log_journal)
 		fprintf(stderr, "<%d>", pri);
 	else
 		fputs("calfd: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	/* One message, one line: a newline or an escape sequence from a
+	 * client (a command name, say) must not forge lines or colours. */
+	for (const char *p = msg != NULL ? msg : "(out of memory)"; *p; p++) {
+		unsigned char	c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	free(msg);
 	if (err != NULL)
 		fprintf(stderr, ": %s", err);
 	fputc('\n', stderr);

@@ -48,7 +48,8 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 		    PROTO_MAX_LINE);
 		return RES_TOO_LONG;
 	}
-	if ((tok = json_tokener_new_ex(REQUEST_MAX_DEPTH)) == NULL) {
+	/* json-c counts one level more than the nesting it allows. */
+	if ((tok = json_tokener_new_ex(REQUEST_MAX_DEPTH + 1)) == NULL) {
 		*cause = NULL;
 		return RES_INTERNAL;
 	}

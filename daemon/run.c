@@ -140,6 +140,26 @@ local_hhmm(int64_t us, char *buf, size_t len)
 	return buf;
 }
 
+/* "11:50" today, "tomorrow 11:50", or "Mon 30 Nov 11:50" further on, so
+ * a pause until a time that has passed today says it means tomorrow. */
+const char *
+local_when(int64_t us, char *buf, size_t len)
+{
+	time_t		t = (time_t)(us / US), now = (time_t)(wall_now().us / US);
+	struct tm	tm;
+	int64_t		days = sched_local_day(t) - sched_local_day(now);
+
+	if (localtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "?");
+	else if (days == 0)
+		strftime(buf, len, "%H:%M", &tm);
+	else if (days == 1)
+		strftime(buf, len, "tomorrow %H:%M", &tm);
+	else
+		strftime(buf, len, "%a %d %b %Y %H:%M", &tm);
+	return buf;
+}
+
 int
 engine_local_sod(time_t t)
 {
@@ -291,8 +311,9 @@ run_start(struct run *run, int64_t due_us)
 	run->start_seq = ++e->seq;
 	run->mark = run_next_mark(run->s, 0);
 	describe_length(run->s, len, sizeof len);
-	run_emit(EV_STARTED, run, due_us, 0, "%s started (%s).", session_title(run->s),
-	    len);
+	/* Started on demand, the event is about the start itself. */
+	run_emit(EV_STARTED, run, due_us != 0 ? due_us : run->start_wall_us, 0,
+	    "%s started (%s).", session_title(run->s), len);
 	run_arm_tick(run);
 }
 
@@ -317,9 +338,23 @@ run_announce(struct run *run)
 		run_start(run, run->due_us);
 		return;
 	}
-	if (s->remind > 0)
-		timer_at_boot(&run->remind,
-		    (boot_t){ boot_now().us + s->remind * US });
+	run->prompted = boot_now();
+	run_arm_remind(run);
+}
+
+/* The next reminder, `remind` after the last prompt (after a reload that
+ * shortened `remind`, possibly at once); none when remind is 0. */
+void
+run_arm_remind(struct run *run)
+{
+	int64_t	at = run->prompted.us + run->s->remind * US;
+
+	timer_clear(&run->remind);
+	if (run->s->remind <= 0)
+		return;
+	if (at < boot_now().us)
+		at = boot_now().us;
+	timer_at_boot(&run->remind, (boot_t){ at });
 }
 
 void
@@ -389,13 +424,10 @@ run_remind(void *arg)
 		    local_hhmm(run->due_us, t, sizeof t));
 	/* On the grid of the first reminder, so lateness does not add up;
 	 * after a sleep that swallowed several, the next is a full step on. */
-	if (run->s->remind > 0) {
-		int64_t	next = run->remind.deadline_us + run->s->remind * US;
-
-		if (next <= boot_now().us)
-			next = boot_now().us + run->s->remind * US;
-		timer_at_boot(&run->remind, (boot_t){ next });
-	}
+	run->prompted.us = run->remind.deadline_us;
+	if (run->prompted.us + run->s->remind * US <= boot_now().us)
+		run->prompted = boot_now();
+	run_arm_remind(run);
 }
 
 static void

@@ -440,9 +440,10 @@ restore_pending(struct run *run, const struct saved_run *sr)
 	}
 	run->state = sr->rs;
 	run_arm_window(run);
-	if (sr->rs == RUN_DUE && run->s->remind > 0)
-		timer_at_boot(&run->remind, (boot_t){ boot_now().us +
-		    run->s->remind * US });
+	if (sr->rs == RUN_DUE) {
+		run->prompted = boot_now();
+		run_arm_remind(run);
+	}
 }
 
 /* A snooze goes on for what is left of it, or ends now. */

@@ -444,8 +444,17 @@ def test_another_uid_is_disconnected_without_a_reply(calf):
         wrap = ["setpriv", "--reuid=nobody", "--regid=nogroup",
                 "--clear-groups"]
         r = ctl(d.sock, "--json", "version", uid_wrap=wrap)
-        assert r.rc in (1, 69), r
+        assert r.rc == 69, r
         assert r.out == "", r
+        assert "hung up without a word" in r.err, r
+        assert "own user and root" in r.err, r
+        # With the file mode closed as calfd makes it, the kernel refuses
+        # first, and calfctl says whose socket it is.
+        os.chmod(d.sock, 0o600)
+        r = ctl(d.sock, "version", uid_wrap=wrap)
+        assert r.rc == 69 and "another user" in r.err, r
+        assert "systemctl" not in r.err, r
+        os.chmod(d.sock, 0o666)
         probe = ("import socket, sys\n"
                  "s = socket.socket(socket.AF_UNIX)\n"
                  "s.connect(sys.argv[1])\n"
@@ -464,3 +473,15 @@ def test_another_uid_is_disconnected_without_a_reply(calf):
         assert d.ctl_json("version")["pid"] == d.pid
     finally:
         shutil.rmtree(sockdir, ignore_errors=True)
+
+
+def test_a_client_cannot_forge_log_lines(calf):
+    d = calf.start(SIMPLE, args=["-v"])
+    c = d.raw()
+    r = c.request("bogus\ncalfd: due a: FAKE\u001b[31mRED")
+    assert r["code"] == "unknown-command", r
+    log = d.stderr()
+    assert "\x1b" not in log
+    assert not any(line.startswith("calfd: due a: FAKE")
+                   for line in log.splitlines()), log
+    assert "bogus\\x0acalfd: due a: FAKE\\x1b[31mRED" in log

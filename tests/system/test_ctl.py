@@ -108,6 +108,14 @@ def test_exit_1_when_calfd_refuses(d, args, code):
     assert r.json["code"] == code and r.json["error"] != "success", r
 
 
+def test_a_usage_error_only_calfd_can_see_exits_2(d):
+    # One argument may be a name or a duration: calfd decides, and says.
+    r = d.ctl("snooze", "0")
+    assert r.rc == 2 and "more than 0" in r.err, r
+    r = d.ctl("--json", "snooze", "0")
+    assert r.rc == 2 and r.json["code"] == "usage", r
+
+
 def test_already_running_is_refused(d):
     assert d.ctl("start", "a").rc == 0
     r = d.ctl("--json", "start", "a")
@@ -127,7 +135,8 @@ def test_unknown_session_message_names_it(d):
     ["snooze", "a", "5q"], ["snooze", "a", "b", "c"], ["pause", "until"],
     ["pause", "until", "25:00"], ["pause", "soon"], ["pause", "at", "10:00"],
     ["resume", "now"], ["--bogus"], ["status", "--bogus"],
-    ["help", "frobnicate"], ["watch", "x"],
+    ["help", "frobnicate"], ["watch", "x"], ["pause", "0"],
+    ["pause", "0s"], ["snooze", "a", "0m"],
 ])
 def test_exit_2_on_usage_errors_without_a_daemon(nosock, args):
     r = ctl(nosock, *args)

@@ -458,3 +458,45 @@ def test_reload_gives_a_running_session_its_new_definition(calf):
     for ev, off in zip(evs[1:], (1, 2, 3, 4)):
         assert abs(ev["due_us"] - (started["fired_us"] + off * US)) < 300_000
         assert 0 <= ev["fired_us"] - ev["due_us"] < LATE_MAX_US
+
+
+def test_reload_says_new_marks_still_ahead_of_a_running_session(calf):
+    d = calf.start(routine_text(session_ini("soak", duration="8s",
+                                            cue="at 6s Old six.")))
+    w = d.raw_watch()
+    d.ctl_json("start", "soak")
+    started = w.expect("started", "soak", timeout=2)
+    # Cues before the old pending one, and a minimum, all still ahead.
+    d.config.write_text(routine_text(session_ini(
+        "soak", duration="5s..8s", cue=["at 3s Three.", "at 4s Four."])))
+    d.ctl_json("reload")
+    assert time.time() < started["fired_us"] / US + 2.5, "reload too late"
+    w.expect("finished", "soak", timeout=10)
+    evs = w.of("soak")
+    assert [(e["event"], e.get("message")) for e in evs[1:3]] == [
+        ("cue", "Three."), ("cue", "Four.")]
+    assert [e["event"] for e in evs] == [
+        "started", "cue", "cue", "minimum", "finished"]
+    for ev, off in zip(evs[1:], (3, 4, 5, 8)):
+        assert ev["due_us"] == started["due_us"] + off * US
+        assert 0 <= ev["fired_us"] - ev["due_us"] < LATE_MAX_US
+
+
+def test_reload_drops_a_removed_prompt_and_logs_a_refusal(calf):
+    t = future()
+    d = calf.start(routine_text(session_ini("gone", at=hms(t),
+                                            duration="5m"),
+                                session_ini("kept", duration="5m")))
+    w = d.raw_watch()
+    w.expect("due", "gone", timeout=t - time.time() + 3)
+    d.config.write_text("[kept]\nduration = 5x\n")
+    r = d.ctl("reload")
+    assert r.rc == 1 and f"{d.config}:2:" in r.err, r
+    # The refusal is in calfd's log too, not only with the caller.
+    assert "reload refused" in d.stderr()
+    assert f"{d.config}:2:" in d.stderr()
+    d.config.write_text(routine_text(session_ini("kept", duration="5m")))
+    d.ctl_json("reload")
+    ev = w.expect("skipped", "gone", timeout=2)
+    assert ev["due_us"] == t * US and "no longer" in ev["message"]
+    assert d.status()["due"] == []

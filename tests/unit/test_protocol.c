@@ -92,6 +92,11 @@ test_parse_ok(void **state)
 	parse_expect("{\"command\":[\"start\",\"f\xc3\xbc\xc3\x9f\"]}",
 	    RES_SUCCESS, &req);
 	request_free(&req);
+
+	/* Nesting up to REQUEST_MAX_DEPTH (8) levels, the object included. */
+	parse_expect("{\"a\":[[[[[[[1]]]]]]],\"command\":[\"version\"]}",
+	    RES_SUCCESS, &req);
+	request_free(&req);
 }
 
 static void
@@ -112,6 +117,8 @@ test_parse_bad_json(void **state)
 	bad("{\"command\":[\"status\"]}{}", RES_BAD_JSON, "after the object");
 	bad("{\"command\":[\"\xff\"]}", RES_BAD_JSON, "utf-8");
 	bad("{\"a\":[[[[[[[[[[1]]]]]]]]]]}", RES_BAD_JSON, "too deep");
+	bad("{\"a\":[[[[[[[[1]]]]]]]],\"command\":[\"version\"]}", RES_BAD_JSON,
+	    "too deep");
 
 	/* A NUL byte inside the line itself. */
 	cause = NULL;

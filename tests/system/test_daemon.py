@@ -123,12 +123,14 @@ def test_unanswered_prompt_is_missed_when_the_next_firing_comes(calf):
     assert [e["event"] for e in w.of("circles")] == ["due", "missed", "due"]
     [due] = d.status()["due"]
     assert (due["state"], due["due_us"]) == ("due", (t + 2) * US)
-    # A reload without the session drops its pending prompt, silently.
+    # A reload without the session drops its pending prompt, and says so.
     d.config.write_text(routine_text(session_ini("x", duration="5m")))
     d.ctl_json("reload")
     w.expect("reloaded", timeout=2)
     w.collect(time.time() + 0.3)
-    assert [e["event"] for e in w.of("circles")] == ["due", "missed", "due"]
+    assert [e["event"] for e in w.of("circles")] == [
+        "due", "missed", "due", "skipped"]
+    assert w.of("circles")[-1]["due_us"] == (t + 2) * US
     assert d.status()["due"] == []
 
 

@@ -41,7 +41,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check check-unit check-system check-sanitize bench deps install uninstall clean
+.PHONY: all run check check-unit check-system check-sanitize check-zones bench deps install uninstall clean
 
 all: $(BUILD)/calfd $(BUILD)/calfctl
 
@@ -98,6 +98,10 @@ check-unit: $(UNIT_BIN)
 
 check-system: all
 	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q tests/system
+
+# Every zone in tzdata against the Python rule; slow, so not part of check.
+check-zones: all
+	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/zones/sweep.py
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-sanitize:

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from calfsys import CALFD  # $CALF_BUILD or the build folder
+
 UTC = timezone.utc
-BUILD = os.environ.get("CALF_BUILD", "/work/main/build")
-CALFD = os.path.join(BUILD, "calfd")
 LINE_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}(:\d{2})? [a-z0-9_-]{1,64}$")
 MARGIN = 27 * 3600          # no offset strays further from UTC

@@ -10,8 +10,7 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("CALF_BUILD", "/work/main/build"))
-CALFD = BUILD / "calfd"
+from calfsys import CALFD  # $CALF_BUILD or the build folder
 BAD = sorted((ROOT / "tests/configs/bad").glob("*.ini"))
 GOOD = sorted((ROOT / "tests/configs/good").glob("*.ini")) + [
     ROOT / "config/routine.ini"]

@@ -171,7 +171,6 @@ run_to_json(const struct run *run)
 	case RUN_RUNNING:
 		put_i64(o, "started_us", run->start_wall_us);
 		put_i64(o, "start_boot_us", run->start_boot.us);
-		put_i64(o, "mark", run->mark);
 		put_i64(o, "seq", (int64_t)run->start_seq);
 		break;
 	default:
@@ -350,7 +349,7 @@ struct saved_run {
 	enum run_state	 rs;
 	int64_t		 seq;
 	int64_t		 due, until;		/* due, held, snoozed */
-	int64_t		 started, sboot, mark;	/* running */
+	int64_t		 started, sboot;	/* running */
 	int64_t		 skip;			/* 0: none */
 };
 
@@ -387,8 +386,7 @@ parse_run(json_object *o, struct saved_run *sr, char **why)
 	if (sr->rs == RUN_RUNNING &&
 	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started, why) == -1 ||
 	    get_i64(o, "start_boot_us", -US_LIMIT, US_LIMIT, &sr->sboot,
-	    why) == -1 ||
-	    get_i64(o, "mark", 0, 366 * SECS_PER_DAY, &sr->mark, why) == -1))
+	    why) == -1))
 		return -1;
 	if (json_object_object_get_ex(o, "skip_at", NULL) &&
 	    get_i64(o, "skip_at", 1, US_LIMIT / US, &sr->skip, why) == -1)
@@ -400,7 +398,8 @@ parse_run(json_object *o, struct saved_run *sr, char **why)
  * its start as if calfd had never stopped (late cues are dropped by
  * run_tick like after a sleep; the end never is). */
 static void
-restore_running(struct run *run, const struct saved_run *sr, bool same_boot)
+restore_running(struct run *run, const struct saved_run *sr, bool same_boot,
+    int64_t saved_us)
 {
 	int64_t	 now = wall_now().us;
 	char	 a[32];
@@ -413,8 +412,11 @@ restore_running(struct run *run, const struct saved_run *sr, bool same_boot)
 	else	/* the boot clock restarted: count from the wall clock */
 		run->start_boot.us = boot_now().us -
 		    (now > sr->started ? now - sr->started : 0);
-	/* As after a reload: everything before the pending mark was said. */
-	run->mark = run_next_mark(run->s, sr->mark > 0 ? sr->mark - 1 : 0);
+	/* Every mark up to the last save was said (a mark said is saved), so
+	 * the marks after it are still to say, in the routine as it is now,
+	 * which may differ from the one that was saved. */
+	run->mark = run_next_mark(run->s, saved_us > sr->started ?
+	    (saved_us - sr->started) / US : 0);
 	run_arm_tick(run);
 	fmt_dur((boot_now().us - run->start_boot.us) / US, a, sizeof a);
 	log_info("%s: still running, %s in", run->s->name, a);
@@ -464,7 +466,8 @@ restore_snoozed(struct run *run, const struct saved_run *sr)
 }
 
 static void
-apply_run(struct state *st, const struct saved_run *sr, bool same_boot)
+apply_run(struct state *st, const struct saved_run *sr, bool same_boot,
+    int64_t saved_us)
 {
 	struct engine	*e = st->e;
 	struct run	*run;
@@ -486,7 +489,7 @@ apply_run(struct state *st, const struct saved_run *sr, bool same_boot)
 		e->seq = (uint64_t)sr->seq;
 	switch (sr->rs) {
 	case RUN_RUNNING:
-		restore_running(run, sr, same_boot);
+		restore_running(run, sr, same_boot, saved_us);
 		break;
 	case RUN_SNOOZED:
 		restore_snoozed(run, sr);
@@ -528,7 +531,7 @@ restore(struct state *st, json_object *root, char **why)
 	struct engine		*e = st->e;
 	struct saved_run	*srs;
 	json_object		*x, *a, *p;
-	int64_t			 v, handled, until;
+	int64_t			 v, handled, until, saved_us;
 	size_t			 n;
 	bool			 same_boot;
 
@@ -543,6 +546,7 @@ restore(struct state *st, json_object *root, char **why)
 		return -1;
 	}
 	if (get_i64(root, "handled", 0, US_LIMIT / US, &handled, why) == -1 ||
+	    get_i64(root, "saved_us", 0, US_LIMIT, &saved_us, why) == -1 ||
 	    get_i64(root, "pause_until_us", 0, US_LIMIT, &until, why) == -1)
 		return -1;
 	if (!json_object_object_get_ex(root, "paused", &p) ||
@@ -578,7 +582,7 @@ restore(struct state *st, json_object *root, char **why)
 		e->runs[i]->last_fired = (time_t)handled;
 	apply_pause(st, json_object_get_boolean(p), until);
 	for (size_t i = 0; i < n; i++)
-		apply_run(st, &srs[i], same_boot);
+		apply_run(st, &srs[i], same_boot, saved_us);
 	free(srs);
 	return 0;
 }

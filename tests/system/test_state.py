@@ -187,3 +187,19 @@ def test_two_daemons_never_share_a_state_folder(calf):
     assert f"already running (pid {d1.pid})" in d2.stderr()
     assert str(d1.state) in d2.stderr()
     assert d1.ctl_json("version")["pid"] == d1.pid
+
+
+def test_a_running_session_gets_the_new_routine_after_a_restart(calf):
+    d = calf.start(routine_text(session_ini("soak", duration="20s",
+                                            cue="at 12s Twelve.")))
+    d.ctl_json("start", "soak")
+    started = d.status()["running"][0]["started_us"]
+    # Restarted with a routine that adds a cue before the pending one: it
+    # is still ahead, so it is said, at its offset from the first start.
+    d2 = restart(calf, d, routine=routine_text(session_ini(
+        "soak", duration="20s", cue=["at 3s Three.", "at 12s Twelve."])))
+    w = d2.watch()
+    assert time.time() < started / US + 2.5, "restart too slow"
+    ev = w.expect("cue", "soak", timeout=5)
+    assert (ev["message"], ev["due_us"]) == ("Three.", started + 3 * US)
+    assert 0 <= ev["fired_us"] - ev["due_us"] < 1_500_000

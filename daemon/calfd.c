@@ -138,11 +138,13 @@ make_state_dir(const char *dir)
 {
 	char	*p = strdup(dir);
 
-	if (p == NULL)
+	if (p == NULL || *p == '\0') {
+		free(p);
+		errno = ENOENT;
 		return -1;
-	for (char *s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
+	}
+	/* Each parent in turn: "/a/b/c" makes /a, then /a/b. */
+	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
 			free(p);
@@ -234,6 +236,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
 	state_restore(state, engine);
+	control_started();
 
 	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);
 	sigs[1] = evsignal_new(base, SIGINT, on_stop, base);
@@ -304,6 +307,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "calfd: unexpected argument \"%s\"\n",
 		    argv[optind]);
 		fputs(usage_text, stderr);
+		return EX_USAGE;
+	}
+	if (state_dir != NULL && *state_dir == '\0') {
+		fprintf(stderr, "calfd: --state-dir needs a folder\n");
 		return EX_USAGE;
 	}
 	if (from != NULL && agenda == NULL) {

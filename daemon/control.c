@@ -43,6 +43,8 @@
 #define OUTPUT_PAUSE	(256 * 1024)	/* stop reading requests */
 #define OUTPUT_MAX	(1024 * 1024)	/* drop the client */
 #define CLOSE_TIMEOUT	5		/* seconds to flush a last reply */
+#define REPLAY_SECONDS	10		/* the start's events, kept this long */
+#define REPLAY_MAX	256		/* ... and at most this many */
 #define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
 
 struct client {
@@ -71,6 +73,15 @@ static struct {
 	unsigned		 nclients;
 	unsigned		 next_id;
 	bool			 sink;
+
+	/* Events of calfd's start, before the loop runs (prompts that fell
+	 * due while it was down, a pause that ended...), which no watcher
+	 * can have heard: replayed to each one that subscribes within
+	 * REPLAY_SECONDS of the start. */
+	char			*replay[REPLAY_MAX];
+	size_t			 nreplay;
+	bool			 capturing;
+	struct event		*replay_ev;
 } ctl = { .fd = -1 };
 
 static void	client_process(struct client *);
@@ -213,8 +224,11 @@ client_line(struct client *c, const char *line, size_t len)
 	log_debug("client %u: %s", c->id, req.argv[0]);
 	reply = commands_run(&ctx, &req);
 	request_free(&req);
-	if (client_send(c, reply) == 0 && ctx.watch)
+	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
 		c->watching = true;
+		for (size_t i = 0; i < ctl.nreplay; i++)
+			client_write(c, ctl.replay[i]);
+	}
 }
 
 /* Takes complete lines off the input, at most LINES_PER_TURN per turn;
@@ -454,7 +468,34 @@ control_sink(const struct calf_event *ev, void *arg)
 		if (c->watching && !c->dead && !c->closing)
 			client_write(c, s);
 	}
+	if (ctl.capturing && ctl.nreplay < REPLAY_MAX &&
+	    (ctl.replay[ctl.nreplay] = strdup(s)) != NULL)
+		ctl.nreplay++;
 	json_object_put(o);
+}
+
+/* The start is over: later watchers ask `status` for the state. */
+static void
+replay_end(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (size_t i = 0; i < ctl.nreplay; i++)
+		free(ctl.replay[i]);
+	ctl.nreplay = 0;
+	ctl.capturing = false;
+}
+
+void
+control_started(void)
+{
+	const struct timeval	tv = { REPLAY_SECONDS, 0 };
+
+	ctl.capturing = false;
+	if (ctl.nreplay > 0 && (ctl.replay_ev == NULL ||
+	    evtimer_add(ctl.replay_ev, &tv) == -1))
+		replay_end(-1, 0, NULL);
 }
 
 /* Listening comes last, after the engine, so the first client already
@@ -495,6 +536,8 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
+	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
+	ctl.capturing = true;
 	return 0;
 
 fail:
@@ -514,6 +557,10 @@ control_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
 		client_free(c);
+	replay_end(-1, 0, NULL);
+	if (ctl.replay_ev != NULL)
+		event_free(ctl.replay_ev);
+	ctl.replay_ev = NULL;
 	if (ctl.sink) {
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;

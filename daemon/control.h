@@ -12,17 +12,16 @@
 
 struct engine;
 
-/* The default socket path: $CALFD_SOCKET, else
- * $XDG_RUNTIME_DIR/calf/calfd.sock, else /run/calf/calfd.sock for root.
- * Returns a malloc'd path or NULL with *cause set. Shared with calfctl via
- * common/sockpath.c. */
-
 /* Binds and listens on path (creating its folder 0700 when it is ours),
  * replacing a stale socket; when a live calfd owns it, returns -1 with
  * *cause "already running (pid N)". fd >= 0: use that listening socket
  * (socket activation) instead of binding. */
 int	control_init(struct event_base *, struct engine *, const char *path,
 	    int fd, char **cause);
+/* The start is done (the saved state restored, what fell due while calfd
+ * was down handled): the events it caused, which no watcher can have heard,
+ * are replayed to each watcher that subscribes in the next 10 seconds. */
+void	control_started(void);
 /* Closes every client and the listener; removes the socket file if we
  * created it. */
 void	control_shutdown(void);

@@ -103,6 +103,9 @@ void	run_make_due(struct run *, int64_t due_us);
 void	run_arm_window(struct run *);
 void	run_arm_remind(struct run *);
 void	run_arm_tick(struct run *);
+/* Says what is due at the pending mark (and any after it), then arms the
+ * next; the tick timer's callback, also called at once after a restore. */
+void	run_tick(void *run);
 int64_t	run_next_mark(const struct session *, int64_t after);
 void	run_emit(enum event_kind, const struct run *, int64_t due_us,
 	    int64_t until_us, const char *fmt, ...)

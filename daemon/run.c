@@ -15,7 +15,6 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 
-static void	run_tick(void *);
 
 /* The wall-clock instant that a CLOCK_BOOTTIME deadline stood for, so an
  * event's due_us says when it was meant to happen on the epoch scale. */
@@ -251,7 +250,7 @@ run_arm_tick(struct run *run)
 
 /* Fires what is due at run->mark, in file order, then arms the next mark;
  * after a long sleep stale cues are dropped, the end never is. */
-static void
+void
 run_tick(void *arg)
 {
 	struct run		*run = arg;

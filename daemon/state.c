@@ -162,6 +162,11 @@ run_to_json(const struct run *run)
 	case RUN_HELD:
 		put_i64(o, "due_us", run->due_us);
 		put_i64(o, "seq", (int64_t)run->due_seq);
+		/* Reminders go on from the last one, on the wall clock's
+		 * scale since the boot clock may not survive. */
+		if (run->state == RUN_DUE)
+			put_i64(o, "prompted_us", wall_now().us -
+			    (boot_now().us - run->prompted.us));
 		break;
 	case RUN_SNOOZED:
 		put_i64(o, "due_us", run->due_us);
@@ -349,6 +354,7 @@ struct saved_run {
 	enum run_state	 rs;
 	int64_t		 seq;
 	int64_t		 due, until;		/* due, held, snoozed */
+	int64_t		 prompted;		/* due: last prompt, 0 */
 	int64_t		 started, sboot;	/* running */
 	int64_t		 skip;			/* 0: none */
 };
@@ -367,6 +373,10 @@ parse_run(json_object *o, struct saved_run *sr, char **why)
 		return -1;
 	}
 	sr->name = json_object_get_string(x);
+	if (strlen(sr->name) != (size_t)json_object_get_string_len(x)) {
+		*why = msgf("a session name with a NUL in it");
+		return -1;
+	}
 	if (!json_object_object_get_ex(o, "state", &x) ||
 	    !json_object_is_type(x, json_type_string) ||
 	    run_state_parse(json_object_get_string(x), &sr->rs) == -1) {
@@ -382,6 +392,10 @@ parse_run(json_object *o, struct saved_run *sr, char **why)
 		return -1;
 	if (sr->rs == RUN_SNOOZED && get_i64(o, "snooze_until_us", 0,
 	    US_LIMIT, &sr->until, why) == -1)
+		return -1;
+	if (sr->rs == RUN_DUE && json_object_object_get_ex(o, "prompted_us",
+	    NULL) && get_i64(o, "prompted_us", 0, US_LIMIT, &sr->prompted,
+	    why) == -1)
 		return -1;
 	if (sr->rs == RUN_RUNNING &&
 	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started, why) == -1 ||
@@ -406,20 +420,23 @@ restore_running(struct run *run, const struct saved_run *sr, bool same_boot,
 
 	run->state = RUN_RUNNING;
 	run->start_seq = (uint64_t)sr->seq;
-	run->start_wall_us = sr->started;
-	if (same_boot)
+	/* A start in the future is from a clock that ran ahead: now. */
+	run->start_wall_us = sr->started < now ? sr->started : now;
+	if (same_boot && sr->sboot <= boot_now().us)
 		run->start_boot.us = sr->sboot;
 	else	/* the boot clock restarted: count from the wall clock */
 		run->start_boot.us = boot_now().us -
-		    (now > sr->started ? now - sr->started : 0);
+		    (now - run->start_wall_us);
 	/* Every mark up to the last save was said (a mark said is saved), so
 	 * the marks after it are still to say, in the routine as it is now,
 	 * which may differ from the one that was saved. */
-	run->mark = run_next_mark(run->s, saved_us > sr->started ?
-	    (saved_us - sr->started) / US : 0);
-	run_arm_tick(run);
+	run->mark = run_next_mark(run->s, saved_us > run->start_wall_us ?
+	    (saved_us - run->start_wall_us) / US : 0);
 	fmt_dur((boot_now().us - run->start_boot.us) / US, a, sizeof a);
 	log_info("%s: still running, %s in", run->s->name, a);
+	/* Marks that passed while calfd was down are said (or dropped, if
+	 * stale) now, during the start, not at some later turn of the loop. */
+	run_tick(run);
 }
 
 /* A prompt saved as due or held: said already (due) or still to say
@@ -443,7 +460,10 @@ restore_pending(struct run *run, const struct saved_run *sr)
 	run->state = sr->rs;
 	run_arm_window(run);
 	if (sr->rs == RUN_DUE) {
-		run->prompted = boot_now();
+		int64_t	ago = wall_now().us - (sr->prompted != 0 ?
+		    sr->prompted : sr->due);
+
+		run->prompted.us = boot_now().us - (ago > 0 ? ago : 0);
 		run_arm_remind(run);
 	}
 }
@@ -578,6 +598,10 @@ restore(struct state *st, json_object *root, char **why)
 
 	/* Firings up to `handled` were dealt with before; later ones came
 	 * while calfd was down and are caught up by the caller. */
+	/* Ahead of now only after a backward clock step, by little; far
+	 * ahead, it would silence the routine, so it is not believed. */
+	if (handled > wall_now().us / US + CATCH_UP_S)
+		handled = wall_now().us / US;
 	for (size_t i = 0; i < e->r->nsessions; i++)
 		e->runs[i]->last_fired = (time_t)handled;
 	apply_pause(st, json_object_get_boolean(p), until);
@@ -587,48 +611,115 @@ restore(struct state *st, json_object *root, char **why)
 	return 0;
 }
 
-/* Reads the file whole; a file that is not ours, or broken, is set aside
- * with a warning rather than trusted or deleted. */
+/* A state file calfd cannot use is kept for a look, not deleted, and not
+ * left where the next save would overwrite it. */
+static void
+set_aside(struct state *st, const char *why)
+{
+	char	*bad;
+
+	log_warnx("%s: %s; set aside as %s.bad, starting without it",
+	    st->path, why, st->path);
+	if (asprintf(&bad, "%s.bad", st->path) == -1)
+		return;
+	if (rename(st->path, bad) == -1)
+		log_warn("rename %s", bad);
+	free(bad);
+}
+
+/* The whole file as one JSON object, with nothing after it. */
+static json_object *
+parse_text(const char *text, size_t len, const char **why)
+{
+	json_tokener	*tok;
+	json_object	*o;
+	size_t		 end;
+
+	*why = "not JSON";
+	if (memchr(text, '\0', len) != NULL)
+		return NULL;
+	if ((tok = json_tokener_new()) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success)
+		while (end < len && strchr(" \t\r\n", text[end]) != NULL)
+			end++;
+	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    end != len) {
+		if (o != NULL)
+			*why = "text after the JSON object";
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* Reads the file whole. Anything but a regular file of ours is not
+ * opened for reading at all (a FIFO would block the start). */
 static json_object *
 load(struct state *st)
 {
 	struct stat	 sb;
 	json_object	*root;
-	char		*bad;
+	const char	*why;
+	char		*text;
+	size_t		 len = 0;
+	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	if (lstat(st->path, &sb) == -1) {
 		if (errno != ENOENT)
-			log_warn("%s: starting without the saved state",
-			    st->path);
+			set_aside(st, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > STATE_MAX) {
-		log_warnx("%s: not a state file; starting without it",
-		    st->path);
+	if (!S_ISREG(sb.st_mode)) {
+		set_aside(st, "not a regular file");
+		return NULL;
+	}
+	if (sb.st_size > STATE_MAX) {
+		set_aside(st, "too large to be a state file");
+		return NULL;
+	}
+	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1) {
+		set_aside(st, strerror(errno));
+		return NULL;
+	}
+	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
 		close(fd);
+		log_warnx("%s: out of memory; starting without it", st->path);
 		return NULL;
 	}
-	root = json_object_from_fd(fd);
-	close(fd);
-	if (root != NULL)
-		return root;
-	log_warnx("%s: unreadable (%s); set aside, starting without it",
-	    st->path, json_util_get_last_err());
-	if (asprintf(&bad, "%s.bad", st->path) != -1) {
-		if (rename(st->path, bad) == -1)
-			log_warn("rename %s", bad);
-		free(bad);
+	while (len < (size_t)sb.st_size &&
+	    (n = read(fd, text + len, (size_t)sb.st_size - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			why = strerror(errno);
+			close(fd);
+			free(text);
+			set_aside(st, why);
+			return NULL;
+		}
+		len += (size_t)n;
 	}
-	return NULL;
+	close(fd);
+	root = parse_text(text, len, &why);
+	free(text);
+	if (root == NULL)
+		set_aside(st, why);
+	return root;
 }
 
 void
 state_restore(struct state *st, struct engine *e)
 {
 	json_object	*root;
-	char		*why = NULL, *bad;
+	char		*why = NULL;
 
 	st->e = e;
 	e->state = st;
@@ -639,13 +730,7 @@ state_restore(struct state *st, struct engine *e)
 	if ((root = load(st)) == NULL)
 		return;
 	if (restore(st, root, &why) == -1) {
-		log_warnx("%s: %s; set aside, starting without it", st->path,
-		    why != NULL ? why : "out of memory");
-		if (asprintf(&bad, "%s.bad", st->path) != -1) {
-			if (rename(st->path, bad) == -1)
-				log_warn("rename %s", bad);
-			free(bad);
-		}
+		set_aside(st, why != NULL ? why : "out of memory");
 		free(why);
 	} else
 		log_info("state restored from %s", st->path);
@@ -663,7 +748,7 @@ state_close(struct state *st)
 	if (st == NULL)
 		return;
 	if (st->e != NULL) {
-		if (st->dirty)
+		if (st->dirty || st->failing)
 			state_save(st);
 		events_remove_sink(state_sink, st);
 		st->e->state = NULL;

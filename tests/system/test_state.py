@@ -7,6 +7,7 @@ Each test stops a daemon (SIGKILL, as in a crash, or SIGTERM) and starts a
 second one on the same socket and state folder."""
 
 import json
+import os
 import signal
 import time
 
@@ -95,6 +96,14 @@ def test_a_prompt_that_fell_due_while_down_is_given_at_start(calf):
     assert sorted(r["session"] for r in st["running"]) == ["heat", "probe"]
     assert "due circles" in d2.stderr()
     assert st["next"]["at_us"] == (t + 86400) * US
+    # No watcher could hear those events when they were sent, during the
+    # start: one that subscribes soon after gets them first.
+    w = d2.raw_watch()
+    ev = w.expect("due", "circles", timeout=2)
+    assert ev["due_us"] == t * US and ev["fired_us"] > (t + 1) * US
+    w.collect(time.time() + 0.3)
+    assert [(e["event"], e["session"]) for e in w.events] == [
+        ("due", "circles"), ("due", "heat"), ("started", "heat")]
 
 
 def test_a_running_session_whose_end_passed_while_down_finishes(calf):
@@ -154,15 +163,65 @@ def test_a_running_session_survives_a_reboot_by_the_wall_clock(calf):
     assert "gone: saved, but no longer in the routine" in d.stderr()
 
 
+def test_reminders_go_on_from_the_last_one_across_a_restart(calf):
+    now = time.time()
+    d = calf.daemon(routine_text(session_ini(
+        "nag", at="03:00", duration="5m", remind="1m", window="1h")))
+    d.state.mkdir(parents=True)
+    prompted = int((now - 58.5) * US)
+    state_file(d).write_text(json.dumps({
+        "version": 1, "boot_id": "another boot", "saved_us": prompted,
+        "handled": int(now), "paused": False, "pause_until_us": 0,
+        "sessions": [{"name": "nag", "state": "due", "due_us": prompted,
+                      "prompted_us": prompted, "seq": 1}]}))
+    d.start()
+    w = d.raw_watch()
+    ev = w.expect("reminder", "nag", timeout=5)
+    # A minute after the last prompt, not a minute after the restart.
+    assert abs(ev["due_us"] - (prompted + 60 * US)) < 300_000, ev
+    assert ev["fired_us"] < prompted + 62 * US
+
+
+def test_unusable_state_files_are_set_aside(calf, tmp_path):
+    text = routine_text(session_ini("a", duration="5m"))
+    makers = {
+        "fifo": lambda p: os.mkfifo(p),
+        "dir": lambda p: p.mkdir(),
+        "symlink": lambda p: p.symlink_to(tmp_path / "elsewhere.json"),
+    }
+    (tmp_path / "elsewhere.json").write_text('{"version": 1}')
+    for kind, make in makers.items():
+        d = calf.daemon(text, name=kind)
+        d.state.mkdir(parents=True)
+        make(state_file(d))
+        d.start()
+        assert "set aside" in d.stderr(), kind
+        bad = d.state / "state.json.bad"
+        assert bad.is_symlink() if kind == "symlink" else bad.exists()
+        d.ctl_json("start", "a")
+        d.teardown()
+        assert json.loads(state_file(d).read_text())["version"] == 1
+    assert (tmp_path / "elsewhere.json").read_text() == '{"version": 1}'
+
+
 def test_a_broken_state_file_is_set_aside(calf):
     for n, junk in enumerate([b"", b"{\"version\": 1,", b"[1, 2]",
                               b"{\"version\": 2}", b"\xff\xfe garbage",
                               json.dumps({
                                   "version": 1, "handled": 1,
+                                  "saved_us": 1,
                                   "paused": False, "pause_until_us": 0,
                                   "sessions": [{"name": "a",
                                                 "state": "running"}]
-                              }).encode()]):
+                              }).encode(),
+                              json.dumps({
+                                  "version": 1, "handled": 1,
+                                  "saved_us": 1,
+                                  "paused": False, "pause_until_us": 0,
+                                  "sessions": [{"name": "a\u0000b",
+                                                "state": "idle"}]
+                              }).encode(),
+                              b'{"version": 1} {"version": 1}']):
         d = calf.daemon(routine_text(session_ini("a", duration="5m")),
                         name=f"broken{n}")
         d.state.mkdir(parents=True)

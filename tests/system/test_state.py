@@ -28,6 +28,21 @@ def state_file(d):
     return d.state / "state.json"
 
 
+def saved_state(**fields):
+    """A state file as a calfd of another boot would have written it: the
+    fields given over the envelope's defaults."""
+    state = {"version": 1, "boot_id": "another boot", "saved_us": 0,
+             "handled": 1, "paused": False, "pause_until_us": 0,
+             "sessions": []}
+    state.update(fields)
+    return json.dumps(state).encode()
+
+
+def write_state(d, **fields):
+    d.state.mkdir(parents=True, exist_ok=True)
+    state_file(d).write_bytes(saved_state(**fields))
+
+
 def test_a_crash_loses_nothing(calf):
     t = future()
     text = routine_text(
@@ -125,13 +140,10 @@ def test_missed_while_down_and_a_pause_that_ended(calf):
         session_ini("late", at=hms(now - 600), duration="5m", window="1m"),
         session_ini("open", at=hms(now - 60), duration="5m", window="1h"))
     d = calf.daemon(text)
-    d.state.mkdir(parents=True)
     # As a calfd that stopped 20 minutes ago, paused until 10 minutes ago,
     # would have left it.
-    state_file(d).write_text(json.dumps({
-        "version": 1, "boot_id": "another boot", "saved_us": 0,
-        "handled": now - 1200, "paused": True,
-        "pause_until_us": (now - 600) * US, "sessions": []}))
+    write_state(d, handled=now - 1200, paused=True,
+                pause_until_us=(now - 600) * US)
     d.start()
     err = d.stderr()
     assert "missed late" in err
@@ -145,16 +157,11 @@ def test_missed_while_down_and_a_pause_that_ended(calf):
 def test_a_running_session_survives_a_reboot_by_the_wall_clock(calf):
     now = time.time()
     d = calf.daemon(routine_text(session_ini("soak", duration="1h")))
-    d.state.mkdir(parents=True)
     started = int((now - 30) * US)
-    state_file(d).write_text(json.dumps({
-        "version": 1, "boot_id": "another boot", "saved_us": started,
-        "handled": int(now - 30), "paused": False, "pause_until_us": 0,
-        "sessions": [{"name": "soak", "state": "running",
-                      "started_us": started, "start_boot_us": -5 * US,
-                      "mark": 3600, "seq": 4},
-                     {"name": "gone", "state": "due", "due_us": started,
-                      "seq": 3}]}))
+    write_state(d, saved_us=started, handled=int(now - 30), sessions=[
+        {"name": "soak", "state": "running", "started_us": started,
+         "start_boot_us": -5 * US, "seq": 4},
+        {"name": "gone", "state": "due", "due_us": started, "seq": 3}])
     d.start()
     run = d.status()["running"]
     assert [r["session"] for r in run] == ["soak"]
@@ -167,13 +174,10 @@ def test_reminders_go_on_from_the_last_one_across_a_restart(calf):
     now = time.time()
     d = calf.daemon(routine_text(session_ini(
         "nag", at="03:00", duration="5m", remind="1m", window="1h")))
-    d.state.mkdir(parents=True)
     prompted = int((now - 58.5) * US)
-    state_file(d).write_text(json.dumps({
-        "version": 1, "boot_id": "another boot", "saved_us": prompted,
-        "handled": int(now), "paused": False, "pause_until_us": 0,
-        "sessions": [{"name": "nag", "state": "due", "due_us": prompted,
-                      "prompted_us": prompted, "seq": 1}]}))
+    write_state(d, saved_us=prompted, handled=int(now), sessions=[
+        {"name": "nag", "state": "due", "due_us": prompted,
+         "prompted_us": prompted, "seq": 1}])
     d.start()
     w = d.raw_watch()
     ev = w.expect("reminder", "nag", timeout=5)
@@ -207,20 +211,10 @@ def test_unusable_state_files_are_set_aside(calf, tmp_path):
 def test_a_broken_state_file_is_set_aside(calf):
     for n, junk in enumerate([b"", b"{\"version\": 1,", b"[1, 2]",
                               b"{\"version\": 2}", b"\xff\xfe garbage",
-                              json.dumps({
-                                  "version": 1, "handled": 1,
-                                  "saved_us": 1,
-                                  "paused": False, "pause_until_us": 0,
-                                  "sessions": [{"name": "a",
-                                                "state": "running"}]
-                              }).encode(),
-                              json.dumps({
-                                  "version": 1, "handled": 1,
-                                  "saved_us": 1,
-                                  "paused": False, "pause_until_us": 0,
-                                  "sessions": [{"name": "a\u0000b",
-                                                "state": "idle"}]
-                              }).encode(),
+                              saved_state(sessions=[
+                                  {"name": "a", "state": "running"}]),
+                              saved_state(sessions=[
+                                  {"name": "a\u0000b", "state": "idle"}]),
                               b'{"version": 1} {"version": 1}']):
         d = calf.daemon(routine_text(session_ini("a", duration="5m")),
                         name=f"broken{n}")

@@ -25,6 +25,7 @@
 #include "daemon/log.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
+#include "daemon/systemd.h"
 
 static const char usage_text[] =
 "usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
@@ -42,8 +43,10 @@ static const char usage_text[] =
 "                        /run/calf/calfd.sock for root)\n"
 "      --state-dir DIR   where calfd keeps what a restart must not lose:\n"
 "                        pause, due and running sessions, skips (created\n"
-"                        0700; default $XDG_STATE_HOME/calf, else\n"
-"                        ~/.local/state/calf, or /var/lib/calf for root)\n"
+"                        0700; default $STATE_DIRECTORY (systemd's\n"
+"                        StateDirectory=), then $XDG_STATE_HOME/calf,\n"
+"                        else ~/.local/state/calf, or /var/lib/calf for\n"
+"                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
 "                        exit 0, or 78 with every error\n"
@@ -54,6 +57,9 @@ static const char usage_text[] =
 "  -V, --version         print the version\n"
 "\n"
 "Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n"
+"Under systemd: takes the socket it passes (socket activation), reports\n"
+"READY, STATUS, RELOADING and STOPPING, pings the watchdog when asked,\n"
+"and logs events to the journal with CALF_* fields.\n"
 "Exit status: 0 stopped cleanly or the check passed, 64 usage error, 69\n"
 "socket or state folder in use or unusable, 73 state folder cannot be\n"
 "created, 78 the routine has errors.\n";
@@ -100,7 +106,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-/* SIGHUP reloads exactly as `calfctl reload` does. */
+/* SIGHUP reloads exactly as `calfctl reload` does, through the same
+ * function, which tells systemd before and after. */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -110,7 +117,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, &errs);	/* which logs a refusal */
+	systemd_reload(engine, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 
@@ -118,8 +125,12 @@ static char *
 default_state_dir(void)
 {
 	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char	*sdir = getenv("STATE_DIRECTORY");
 	char		*p = NULL;
 
+	/* systemd's StateDirectory= (a list: the first is ours). */
+	if (sdir != NULL && sdir[0] == '/')
+		return strndup(sdir, strcspn(sdir, ":"));
 	if (geteuid() == 0 && x == NULL)
 		return strdup("/var/lib/calf");
 	if (x != NULL && x[0] == '/') {
@@ -169,7 +180,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	struct errlist		 errs;
 	const char		*why, *pcause;
 	char			*path, *cause = NULL, *sd = NULL, *src;
-	int			 rc = 0;
+	int			 rc = 0, lfd;
 
 	signal(SIGPIPE, SIG_IGN);
 	errlist_init(&errs);
@@ -210,7 +221,18 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	}
 	free(sd);
 
-	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
+	/* A socket passed by systemd needs no path: calfd did not make it
+	 * and will not remove it. */
+	if ((lfd = systemd_listen_fd(&cause)) == -2) {
+		fprintf(stderr, "calfd: %s\n", cause);
+		free(cause);
+		state_close(state);
+		routine_free(r);
+		return EX_UNAVAILABLE;
+	}
+	if (lfd >= 0)
+		path = NULL;
+	else if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
 		state_close(state);
 		routine_free(r);
@@ -220,18 +242,25 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		fatalx("event_base_new failed");
 	if ((engine = engine_new(base, r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
-	events_add_sink("stderr", stderr_sink, NULL);
-	if (control_init(base, engine, path, -1, &cause) == -1) {
-		fprintf(stderr, "calfd: %s: %s\n", path,
-		    cause != NULL ? cause : "cannot listen");
+	/* Under the journal, its sink records each event once, with fields. */
+	if (!systemd_init(base, engine))
+		events_add_sink("stderr", stderr_sink, NULL);
+	if (control_init(base, engine, path, lfd, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", path != NULL ? path :
+		    "the socket systemd passed", cause != NULL ? cause :
+		    "cannot listen");
 		free(cause);
+		systemd_stopping();
 		state_close(state);
 		engine_free(engine);
 		event_base_free(base);
 		free(path);
 		return EX_UNAVAILABLE;
 	}
-	log_info("listening on %s", path);
+	if (path != NULL)
+		log_info("listening on %s", path);
+	else
+		log_info("listening on the socket systemd passed");
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
@@ -245,8 +274,10 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
 
+	systemd_ready();
 	if (event_base_dispatch(base) == -1)
 		rc = 1;
+	systemd_stopping();
 
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);

@@ -18,6 +18,7 @@
 #include "common/timeutil.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/systemd.h"
 
 #define AGENDA_DEFAULT	10
 #define AGENDA_MAX	1000
@@ -320,7 +321,7 @@ cmd_reload(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	(void)argc;
 	(void)argv;
 	errlist_init(&errs);
-	r = engine_reload(ctx->engine, &errs);
+	r = systemd_reload(ctx->engine, &errs);	/* tells systemd too */
 	if ((*data = json_object_new_object()) == NULL) {
 		errlist_free(&errs);
 		return RES_INTERNAL;

@@ -192,25 +192,38 @@ journal_sink(const struct calf_event *ev, void *arg)
 
 /* --- STATUS= ------------------------------------------------------------ */
 
-/* Local time as a person reads it: HH:MM today, with the weekday within
- * a week, with the date beyond. */
+/* Local time as a person reads it, after a preposition: "at 20:00"
+ * today, "at 20:00 tomorrow", "at 20:00 on Wed" within a week, "at 20:00
+ * on Wed 03 Dec 2027" beyond (and "since", "until" alike). */
 static const char *
-when(int64_t us, char *buf, size_t len)
+when(const char *prep, int64_t us, char *buf, size_t len)
 {
 	time_t		t = (time_t)(us / US), now = time(NULL);
-	struct tm	tm, tn;
-	size_t		n;
+	struct tm	tm, tn, tt, ty;
+	char		hm[16], day[48];
 
 	localtime_r(&t, &tm);
 	localtime_r(&now, &tn);
+	tt = ty = tn;
+	tt.tm_mday++;
+	ty.tm_mday--;
+	tt.tm_hour = ty.tm_hour = 12;	/* clear of any DST gap */
+	tt.tm_isdst = ty.tm_isdst = -1;
+	mktime(&tt);
+	mktime(&ty);
+	if (strftime(hm, sizeof hm, "%H:%M", &tm) == 0)
+		snprintf(hm, sizeof hm, "?");
 	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
-		n = strftime(buf, len, "%H:%M", &tm);
-	else if ((t > now ? t - now : now - t) < 6 * 86400)
-		n = strftime(buf, len, "%a %H:%M", &tm);
-	else
-		n = strftime(buf, len, "%a %d %b %Y %H:%M", &tm);
-	if (n == 0)
-		snprintf(buf, len, "?");
+		day[0] = '\0';
+	else if (tm.tm_year == tt.tm_year && tm.tm_yday == tt.tm_yday)
+		snprintf(day, sizeof day, " tomorrow");
+	else if (tm.tm_year == ty.tm_year && tm.tm_yday == ty.tm_yday)
+		snprintf(day, sizeof day, " yesterday");
+	else if (strftime(day, sizeof day,
+	    (t > now ? t - now : now - t) < 6 * 86400 ? " on %a" :
+	    " on %a %d %b %Y", &tm) == 0)
+		day[0] = '\0';
+	snprintf(buf, len, "%s %s%s", prep, hm, day);
 	return buf;
 }
 
@@ -281,11 +294,11 @@ status_line(void)
 		hi = start + jint(o, "max_us");
 		if (lo < hi)
 			fprintf(f, "%s running, ends between %s and %s",
-			    jtitle(o), when(lo, b1, sizeof b1),
-			    when(hi, b2, sizeof b2));
+			    jtitle(o), when("", lo, b1, sizeof b1) + 1,
+			    when("", hi, b2, sizeof b2) + 1);
 		else
-			fprintf(f, "%s running, ends at %s", jtitle(o),
-			    when(hi, b1, sizeof b1));
+			fprintf(f, "%s running, ends %s", jtitle(o),
+			    when("at", hi, b1, sizeof b1));
 		more(f, running);
 		parts++;
 	}
@@ -297,11 +310,11 @@ status_line(void)
 		state = jstr(o, "state");
 		fputs(parts++ ? "; " : "", f);
 		if (state != NULL && strcmp(state, "snoozed") == 0)
-			fprintf(f, "%s snoozed until %s", jtitle(o),
-			    when(jint(o, "until_us"), b1, sizeof b1));
+			fprintf(f, "%s snoozed %s", jtitle(o),
+			    when("until", jint(o, "until_us"), b1, sizeof b1));
 		else
-			fprintf(f, "%s due since %s%s", jtitle(o),
-			    when(jint(o, "due_us"), b1, sizeof b1),
+			fprintf(f, "%s due %s%s", jtitle(o),
+			    when("since", jint(o, "due_us"), b1, sizeof b1),
 			    state != NULL && strcmp(state, "held") == 0 ?
 			    ", held" : "");
 		more(f, due);
@@ -311,8 +324,8 @@ status_line(void)
 
 		fputs(parts++ ? "; " : "", f);
 		if (until > 0)
-			fprintf(f, "paused until %s",
-			    when(until, b1, sizeof b1));
+			fprintf(f, "paused %s",
+			    when("until", until, b1, sizeof b1));
 		else
 			fputs("paused", f);
 	} else if (parts == 0) {
@@ -321,8 +334,8 @@ status_line(void)
 		    "quiet")))
 			fputs("quiet hours; ", f);
 		if (o != NULL)
-			fprintf(f, "next: %s at %s", jtitle(o),
-			    when(jint(o, "at_us"), b1, sizeof b1));
+			fprintf(f, "next: %s %s", jtitle(o),
+			    when("at", jint(o, "at_us"), b1, sizeof b1));
 		else
 			fputs("nothing scheduled", f);
 	}

@@ -295,6 +295,30 @@ def test_notify_ready_status_reload_watchdog_stopping(calf, tmp_path):
         rx.close()
 
 
+def test_status_follows_due_snooze_and_pause(calf, tmp_path):
+    at = future()
+    routine = routine_text(session_ini("soak", at=hms(at), duration="10m",
+                                       title="Warm foot soak", remind="0"))
+    d, rx = notify_daemon(calf, tmp_path, routine, {}, wdpid=False)
+    try:
+        rx.wait(has("READY", "1"))
+        hm = hms(at)[:5]
+        rx.wait(has("STATUS", f"Warm foot soak due since {hm}"), timeout=30)
+        assert d.ctl("snooze", "soak", "2h").rc == 0
+        until = hms(at + 7200)[:5]
+        rx.wait(lambda f: f.get("STATUS", "").startswith(
+            f"Warm foot soak snoozed until {until}"))
+        assert d.ctl("pause", "1h").rc == 0
+        rx.wait(lambda f: "; paused until " in f.get("STATUS", ""))
+        assert d.ctl("resume").rc == 0
+        assert d.ctl("skip", "soak").rc == 0
+        rx.wait(lambda f: f.get("STATUS", "").startswith(
+            "next: Warm foot soak at "))
+        assert all(m[1] == d.pid for m in rx.msgs)
+    finally:
+        rx.close()
+
+
 def test_no_watchdog_no_pings(calf, tmp_path):
     """WATCHDOG_PID naming another process means the watchdog is not ours;
     no WATCHDOG_USEC means none at all: calfd sends no pings then."""

@@ -21,7 +21,7 @@ import time
 import pytest
 
 from calfsys import (CALFD, ROOT, BUILD, clean_env, ctl, future, hms,
-                     routine_text, session_ini)
+                     routine_text, sanitizer_report, session_ini)
 
 UNITS = ("user/calfd.service", "user/calfd.socket",
          "system/calfd.service", "system/calfd.socket")
@@ -319,6 +319,28 @@ def test_status_follows_due_snooze_and_pause(calf, tmp_path):
         rx.close()
 
 
+def wakeups(pid):
+    """How often the process has been switched to: it only grows while
+    the process runs."""
+    text = pathlib.Path(f"/proc/{pid}/status").read_text()
+    return sum(int(v) for k, v in re.findall(
+        r"^(voluntary_ctxt_switches|nonvoluntary_ctxt_switches):\s+(\d+)",
+        text, re.M))
+
+
+def settled_wakeups(pid):
+    """wakeups() once the start is over: two readings 0.3 s apart agree."""
+    deadline = time.time() + 20
+    last = wakeups(pid)
+    while time.time() < deadline:
+        time.sleep(0.3)
+        now = wakeups(pid)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("calfd never settled")
+
+
 def test_no_watchdog_no_pings(calf, tmp_path):
     """WATCHDOG_PID naming another process means the watchdog is not ours;
     no WATCHDOG_USEC means none at all: calfd sends no pings then."""
@@ -331,8 +353,11 @@ def test_no_watchdog_no_pings(calf, tmp_path):
                             name=f"w{len(extra)}")
             d.start(wait=False)
             rx.wait(has("READY", "1"))
-            time.sleep(1.0)
+            before = settled_wakeups(d.pid)
+            time.sleep(1.5)
             assert not [m for m in rx.msgs if "WATCHDOG" in m[2]], rx.msgs
+            # Nothing due, no watchdog: calfd sleeps, not even a tick.
+            assert wakeups(d.pid) == before
             d.expect_dead = True
             assert d.stop() == 0
         finally:
@@ -369,6 +394,7 @@ def test_socket_activation_first_client_is_answered(calf, tmp_path):
         assert sock.is_socket(), "calfd removed a socket it did not create"
         log = (tmp_path / "activate.stderr").read_text()
         assert "listening on the socket systemd passed" in log, log
+        assert not sanitizer_report(log), log
     finally:
         if proc.poll() is None:
             proc.kill()

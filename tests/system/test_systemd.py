@@ -432,6 +432,51 @@ def test_passed_socket_admits_whom_its_mode_admits(calf, tmp_path):
         shutil.rmtree(sockdir, ignore_errors=True)
 
 
+@needs_root
+def test_as_the_system_unit_runs_it(tmp_path):
+    """What the system unit gives calfd: a uid of its own, no $XDG_*,
+    $HOME=/, $STATE_DIRECTORY, the socket passed, no -s, no -c, no
+    --state-dir. It starts, answers, and keeps its state where systemd
+    said."""
+    base = pathlib.Path(tempfile.mkdtemp(prefix="calf-s-"))
+    os.chmod(base, 0o755)
+    state = base / "state"
+    state.mkdir(mode=0o700)
+    os.chown(state, 65534, 65534)
+    sock = base / "calfd.sock"
+    argv = [tool("systemd-socket-activate"), "-l", str(sock),
+            "-E", "TZ=UTC", "-E", "HOME=/", "-E", f"STATE_DIRECTORY={state}",
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            str(CALFD)]
+    err = open(tmp_path / "stderr", "wb")
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err,
+                            stderr=err, env={"PATH": os.environ["PATH"]})
+    try:
+        deadline = time.time() + 15
+        while not sock.exists():
+            assert time.time() < deadline
+            time.sleep(0.02)
+        os.chmod(sock, 0o666)
+        r = ctl(sock, "--json", "status")
+        assert r.rc == 0, r
+        r = ctl(sock, "pause", "1h")
+        assert r.rc == 0, r
+        assert (state / "state.json").exists()
+        assert (state / "state.json").stat().st_uid == 65534
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        log = (tmp_path / "stderr").read_text()
+        assert re.search(r"routine (built-in|/etc/calf/routine\.ini) ",
+                         log), log
+        assert not sanitizer_report(log), log
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        err.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 # --- stderr: the journal, a terminal ------------------------------------
 
 JOURNAL_SCENARIO = r'''

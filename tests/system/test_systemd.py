@@ -155,6 +155,28 @@ def test_user_service_uses_only_what_a_user_manager_applies(tmp_path):
     assert x <= USER_EXPOSURE_MAX, x
 
 
+def test_message_ids_are_the_documented_ones():
+    """Every event kind has its own MESSAGE_ID, and doc/daemon.md lists the
+    same ones the code sends."""
+    code = dict((k.lower(), v) for k, v in re.findall(
+        r'\[EV_([A-Z]+)\] =\s+"([0-9a-f]{32})"',
+        (ROOT / "daemon/systemd.c").read_text()))
+    doc = dict(re.findall(r"^\| `([a-z]+)` \| `([0-9a-f]{32})` \|$",
+                          (ROOT / "doc/daemon.md").read_text(), re.M))
+    assert len(code) == 14 and len(set(code.values())) == 14, code
+    assert doc == code
+    assert code["due"] == MESSAGE_ID_DUE
+
+
+def test_help_and_manual_name_the_systemd_state_directory():
+    r = subprocess.run([str(CALFD), "--help"], capture_output=True,
+                       text=True, timeout=20)
+    assert r.returncode == 0
+    assert "$STATE_DIRECTORY" in r.stdout
+    man = (ROOT / "daemon/calfd.8").read_text()
+    assert "STATE_DIRECTORY" in man and ".Sh SYSTEMD" in man
+
+
 # --- the notify protocol ----------------------------------------------------
 
 class NotifyReceiver:

@@ -517,8 +517,7 @@ control_init(struct event_base *base, struct engine *engine,
 	if (fd >= 0) {
 		ctl.fd = listen_adopt(fd, cause);
 		ctl.passed = true;
-	}
-	else if (path == NULL)
+	} else if (path == NULL)
 		*cause = msgf("no socket path");
 	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
 	    cause)) != -1 &&

@@ -319,7 +319,7 @@ def test_notify_ready_status_reload_watchdog_stopping(calf, tmp_path):
 
 
 def test_status_follows_due_snooze_and_pause(calf, tmp_path):
-    at = future()
+    at = future(6)
     routine = routine_text(session_ini("soak", at=hms(at), duration="10m",
                                        title="Warm foot soak", remind="0"))
     d, rx = notify_daemon(calf, tmp_path, routine, {}, wdpid=False)
@@ -555,7 +555,7 @@ finally:
 def test_journal_entries_have_calf_fields(tmp_path):
     if not os.path.exists("/lib/systemd/systemd-journald"):
         pytest.fail("systemd-journald is missing")
-    at = future(4)
+    at = future(8)
     conf = tmp_path / "routine.ini"
     conf.write_text(routine_text(session_ini(
         "soak", at=hms(at), duration="10m", title="Warm foot soak")))
@@ -770,7 +770,7 @@ def test_readme_steps_under_a_user_manager(tmp_path):
         assert "Routine: built-in" in r.stdout, r.stdout
 
         # Edit, reload: the status line follows.
-        at = future(4)
+        at = future(8)
         (conf / "calf/routine.ini").write_text(session_ini(
             "soak", at=hms(at), duration="10m", title="Warm foot soak",
             remind="0"))

@@ -257,7 +257,7 @@ jtitle(json_object *o)
 	    jstr(o, "session") : "?";
 }
 
-/* " and N more" after the first of a list. */
+/* " (and N more)" after the first of a list. */
 static void
 more(FILE *f, json_object *a)
 {

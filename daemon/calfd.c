@@ -110,7 +110,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, &errs);	/* which logs a refusal */
+	engine_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 

@@ -63,6 +63,13 @@ fire_due(struct engine *e, enum event_origin o)
 	const struct firing	*f;
 	time_t			 now = (time_t)(wall_now().us / US);
 
+	/* A jump nobody reported as a step (a long SIGSTOP, a paused VM)
+	 * gets the same bound as a step. */
+	if ((f = sched_peek(e->sched)) != NULL && f->at < now - CATCH_UP_S) {
+		log_info("the clock jumped: firings more than two days ago "
+		    "are not caught up");
+		sched_rebase(e->sched, now - CATCH_UP_S);
+	}
 	while ((f = sched_peek(e->sched)) != NULL && f->at <= now) {
 		struct run	*run = e->runs[f->session];
 		time_t		 at = f->at;
@@ -71,6 +78,8 @@ fire_due(struct engine *e, enum event_origin o)
 		if (run_fire(run, at, o))
 			engine_changed(e);	/* even when nothing is said */
 	}
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		run_flush_missed(e->runs[i], o);
 	engine_arm_next(e);
 }
 

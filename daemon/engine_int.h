@@ -50,6 +50,12 @@ struct run {
 	int64_t		 mark;		/* the offset (s) the tick is armed for */
 	struct timer	 tick;		/* boot: next cue, minimum or end */
 
+	/* Firings whose window had closed before they were handled, told as
+	 * one `missed` (run_flush_missed). */
+	unsigned	 missed_n;
+	int64_t		 missed_first_us;	/* the first one's due instant */
+	int64_t		 missed_end_us;		/* the last one's window end */
+
 	/* Scheduling. */
 	time_t		 last_fired;	/* last firing handled: never again */
 	bool		 skip_next;
@@ -101,6 +107,8 @@ bool	run_is_pending(const struct run *);
 /* A firing of the schedule at `at`; false when it was handled before. */
 bool	run_fire(struct run *, time_t at, enum event_origin);
 void	run_make_due(struct run *, int64_t due_us, enum event_origin);
+/* Tells the firings counted as missed since the last call, as one event. */
+void	run_flush_missed(struct run *, enum event_origin);
 void	run_announce(struct run *, enum event_origin);
 void	run_start(struct run *, enum event_origin);
 void	run_done(struct run *, enum event_origin);

@@ -428,13 +428,13 @@ run_make_due(struct run *run, int64_t due_us, enum event_origin o)
 		end(run, &ev);
 	}
 	if (wall_now().us >= expires) {
-		facts(&ev, run, EV_MISSED, o);
-		ev.due_us = expires;
-		ev.first_due_us = due_us;
-		ev.count = 1;
-		run_emit(&ev);
+		/* Counted, and told once for the whole catch-up. */
+		if (run->missed_n++ == 0)
+			run->missed_first_us = due_us;
+		run->missed_end_us = expires;
 		return;
 	}
+	run_flush_missed(run, o);
 	run->due_us = due_us;
 	run->expires_us = expires;
 	arm_window(run);
@@ -446,6 +446,23 @@ run_make_due(struct run *run, int64_t due_us, enum event_origin o)
 		return;
 	}
 	run_announce(run, o);
+}
+
+/* After calfd was down or the clock jumped, days of an interval session
+ * make one `missed` with the count and the span, not one per firing. */
+void
+run_flush_missed(struct run *run, enum event_origin o)
+{
+	struct calf_event	ev;
+
+	if (run->missed_n == 0)
+		return;
+	facts(&ev, run, EV_MISSED, o);
+	ev.due_us = run->missed_end_us;
+	ev.first_due_us = run->missed_first_us;
+	ev.count = run->missed_n;
+	run->missed_n = 0;
+	run_emit(&ev);
 }
 
 /* A firing of the schedule: handled once, skipped if asked ahead. */
@@ -495,6 +512,7 @@ snooze_cb(void *arg)
 		return;
 	clear(run);
 	run_make_due(run, until, ORIGIN_SCHEDULE);
+	run_flush_missed(run, ORIGIN_SCHEDULE);
 }
 
 static void

@@ -230,6 +230,7 @@ static int
 setup(void **state)
 {
 	(void)state;
+	nrecs = 0;
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
 	log_init(0);
@@ -523,12 +524,63 @@ test_whole_day(void **state)
 	eng = NULL;
 }
 
+static const char every_minute[] =
+    "[tick]\nevery = 1m\nduration = 1m\nwindow = 1m\nremind = 0\n";
+
+/* Days away make one `missed` per session, with the count and the span,
+ * whether the jump was reported as a clock step or not (a long SIGSTOP, a
+ * paused VM), and nothing older than two days is caught up. */
+static void
+test_catch_up_is_bounded_and_counted(void **state)
+{
+	const struct rec	*r;
+	int64_t			 now;
+
+	(void)state;
+	write_routine(every_minute, sizeof every_minute - 1);
+	start_engine();
+	run_until(at(0, 6, 0) + 30 * US);
+
+	/* A step the kernel reports. */
+	timers_step(3 * 24 * HOUR);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	timers_advance(0);
+	now = wall_now().us;
+	assert_int_equal(count(0, EV_MISSED, "tick"), 1);
+	r = last(0, EV_MISSED, "tick");
+	/* From two days back up to the firing whose window just closed. */
+	assert_int_equal(r->first_due_us, now - 30 * US - 2 * 24 * HOUR +
+	    60 * US);
+	assert_int_equal(r->due_us, now - 30 * US);
+	assert_int_equal(r->count, 2 * 24 * 60 - 1);
+	assert_true(r->checked && r->idle);	/* told before the new due */
+	assert_non_null(strstr(r->message, "missed 2879 times"));
+	assert_int_equal(count(0, EV_DUE, "tick"), 1);
+	assert_true(nrecs < 5);
+
+	/* A jump nobody reports: the next firing's timer is simply late. */
+	assert_int_equal(engine_done(eng, ORIGIN_CLIENT, "tick", NULL, NULL),
+	    RES_SUCCESS);
+	nrecs = 0;
+	timers_fake((wall_t){ wall_now().us + 5 * 24 * HOUR },
+	    (boot_t){ boot_now().us + 5 * 24 * HOUR });
+	timers_advance(0);
+	assert_int_equal(count(0, EV_MISSED, "tick"), 1);
+	assert_int_equal(last(0, EV_MISSED, "tick")->count, 2 * 24 * 60 - 1);
+	assert_int_equal(count(0, EV_DUE, "tick"), 1);
+	assert_true(nrecs < 5);
+	engine_free(eng);
+	eng = NULL;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_whole_day, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_catch_up_is_bounded_and_counted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@ static const char *const event_names[EV__COUNT] = {
 	[EV_SKIPPED] = "skipped",
 	[EV_SNOOZED] = "snoozed",
 	[EV_MISSED] = "missed",
+	[EV_REPLACED] = "replaced",
 	[EV_PAUSED] = "paused",
 	[EV_RESUMED] = "resumed",
 	[EV_RELOADED] = "reloaded",

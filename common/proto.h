@@ -50,6 +50,7 @@ enum event_kind {
 	EV_SKIPPED,
 	EV_SNOOZED,
 	EV_MISSED,		/* its window passed without a start */
+	EV_REPLACED,		/* a snoozed prompt overtaken by a new firing */
 	EV_PAUSED,
 	EV_RESUMED,
 	EV_RELOADED,

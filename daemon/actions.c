@@ -91,17 +91,59 @@ latest_pending(struct engine *e)
 	return best;
 }
 
+/* The one pending prompt, for a start that names none: with several it
+ * refuses and names them, rather than guess. */
+static enum result
+only_pending(struct engine *e, struct run **out, char **cause)
+{
+	struct run	*found = NULL;
+	char		*names = NULL, *n;
+	size_t		 count = 0;
+
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		struct run *run = e->runs[i];
+
+		if (!run_is_pending(run))
+			continue;
+		found = run;
+		count++;
+		if (asprintf(&n, "%s%s%s", names != NULL ? names : "",
+		    names != NULL ? ", " : "", run->s->name) == -1)
+			n = NULL;
+		free(names);
+		names = n;
+	}
+	if (count == 1) {
+		free(names);
+		*out = found;
+		return RES_SUCCESS;
+	}
+	if (count == 0) {
+		free(names);
+		return fail(cause, RES_NOT_DUE, "nothing is due; name the "
+		    "session to start");
+	}
+	fail(cause, RES_USAGE, "%zu sessions are due (%s); name the one to "
+	    "start", count, names != NULL ? names : "out of memory");
+	free(names);
+	return RES_USAGE;
+}
+
 enum result
 engine_start(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
 {
-	struct run	*run = find_run(e, name);
+	struct run	*run = NULL;
+	enum result	 r;
 
-	if (run == NULL)
+	if (name == NULL) {
+		if ((r = only_pending(e, &run, cause)) != RES_SUCCESS)
+			return r;
+	} else if ((run = find_run(e, name)) == NULL)
 		return no_such(cause, name);
 	if (run->state == RUN_RUNNING)
 		return fail(cause, RES_ALREADY_RUNNING,
-		    "%s is already running", name);
+		    "%s is already running", run->s->name);
 	run_start(run, o);
 	set_which(which, run);
 	return RES_SUCCESS;

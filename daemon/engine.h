@@ -32,6 +32,8 @@ struct engine	*engine_new(struct event_base *, struct routine *,
 		     const char *cli_path);
 void		 engine_free(struct engine *);
 
+/* name NULL: the one due (or snoozed, or held) session; with several,
+ * RES_USAGE and a cause naming them. */
 enum result	 engine_start(struct engine *, enum event_origin,
 		     const char *name, const char **which, char **cause);
 /* name NULL: the obvious session (doc/PROTOCOL.md). */

@@ -290,9 +290,12 @@ run_start(struct run *run, enum event_origin o)
 	run->mark = run_next_mark(run->s, 0);
 	arm_tick(run);
 	facts(&ev, run, EV_STARTED, o);
-	/* Started on demand, the event is about the start itself. */
+	/* Started on demand, the event is about the start itself, and says
+	 * the prompt, which no due event has said. */
 	ev.due_us = due != 0 ? due : run->start_wall_us;
 	ev.first_due_us = due;
+	if (due == 0)
+		ev.text = run->s->prompt;
 	run_emit(&ev);
 }
 
@@ -420,8 +423,12 @@ run_make_due(struct run *run, int64_t due_us, enum event_origin o)
 		log_debug("%s: due while running; absorbed", run->s->name);
 		return;
 	}
+	/* The new firing takes the old prompt's place. Unanswered through
+	 * its reminders, the old one was missed; snoozed, the person had
+	 * answered it ("later"), so it is only replaced. */
 	if (run_is_pending(run)) {
-		facts(&ev, run, EV_MISSED, o);
+		facts(&ev, run, run->state == RUN_SNOOZED ? EV_REPLACED :
+		    EV_MISSED, o);
 		ev.due_us = due_us;
 		ev.count = 1;
 		ev.reason = REASON_REPLACED;

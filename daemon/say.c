@@ -112,7 +112,11 @@ say_session(const struct calf_event *ev, char *buf, size_t len)
 	case EV_STARTED:
 		say_length(ev->dur_min_s, ev->dur_max_s, ev->has_temperature,
 		    ev->temperature, a, sizeof a);
-		snprintf(buf, len, "%s started (%s).", ev->title, a);
+		if (ev->text != NULL)
+			snprintf(buf, len, "%s started (%s). %s", ev->title, a,
+			    ev->text);
+		else
+			snprintf(buf, len, "%s started (%s).", ev->title, a);
 		break;
 	case EV_CUE:
 		snprintf(buf, len, "%s", ev->text != NULL ? ev->text : "");
@@ -161,6 +165,10 @@ say_session(const struct calf_event *ev, char *buf, size_t len)
 		break;
 	case EV_MISSED:
 		say_missed(ev, buf, len);
+		break;
+	case EV_REPLACED:
+		snprintf(buf, len, "%s (snoozed, due at %s) replaced by a new "
+		    "prompt.", ev->title, hhmm(ev->first_due_us, a, sizeof a));
 		break;
 	default:
 		snprintf(buf, len, "%s", ev->title);

@@ -573,6 +573,74 @@ test_catch_up_is_bounded_and_counted(void **state)
 	eng = NULL;
 }
 
+static const char two_every_2m[] =
+    "[tick]\nevery = 2m\nduration = 1m\nwindow = 10m\nremind = 0\n"
+    "[tock]\nevery = 2m\nduration = 1m\nwindow = 10m\nremind = 0\n"
+    "[pad]\ntitle = Heat pad\nduration = 1m\nprompt = Sit down.\n";
+
+/* start with no name takes the one due prompt and refuses to guess among
+ * several; a start on demand says the prompt; a snoozed prompt overtaken
+ * by the next firing is replaced, not missed. */
+static void
+test_start_guess_prompt_and_replace(void **state)
+{
+	const struct rec	*r;
+	const char		*which = NULL;
+	char			*cause = NULL;
+	size_t			 mark;
+
+	(void)state;
+	write_routine(two_every_2m, sizeof two_every_2m - 1);
+	start_engine();
+	run_until(at(0, 6, 2));
+	assert_int_equal(count(0, EV_DUE, NULL), 2);
+	assert_int_equal(engine_start(eng, ORIGIN_CLIENT, NULL, &which,
+	    &cause), RES_USAGE);
+	assert_non_null(strstr(cause, "tick, tock"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(engine_skip(eng, ORIGIN_CLIENT, "tock", NULL, NULL),
+	    RES_SUCCESS);
+	assert_int_equal(engine_start(eng, ORIGIN_CLIENT, NULL, &which,
+	    &cause), RES_SUCCESS);
+	assert_string_equal(which, "tick");
+	r = last(0, EV_STARTED, "tick");
+	assert_int_equal(r->first_due_us, at(0, 6, 2));
+	assert_string_equal(r->message, "tick started (1m).");
+	assert_int_equal(engine_start(eng, ORIGIN_CLIENT, NULL, NULL, &cause),
+	    RES_NOT_DUE);
+	free(cause);
+
+	assert_int_equal(engine_start(eng, ORIGIN_BUTTON, "pad", NULL, NULL),
+	    RES_SUCCESS);
+	r = last(0, EV_STARTED, "pad");
+	assert_int_equal(r->origin, ORIGIN_BUTTON);
+	assert_string_equal(r->text, "Sit down.");
+	assert_string_equal(r->message, "Heat pad started (1m). Sit down.");
+
+	run_until(at(0, 6, 4));
+	assert_int_equal(engine_snooze(eng, ORIGIN_CLIENT, "tock", 5 * 60,
+	    NULL, NULL, NULL), RES_SUCCESS);
+	mark = nrecs;
+	run_until(at(0, 6, 6));
+	assert_int_equal(count(mark, EV_MISSED, "tock"), 0);
+	r = last(mark, EV_REPLACED, "tock");
+	assert_int_equal(r->first_due_us, at(0, 6, 4));
+	assert_int_equal(r->reason, REASON_REPLACED);
+	assert_string_equal(r->message,
+	    "tock (snoozed, due at 06:04) replaced by a new prompt.");
+	assert_int_equal(state_of("tock"), RUN_DUE);
+	/* Unanswered, a prompt overtaken is missed. */
+	mark = nrecs;
+	run_until(at(0, 6, 8));
+	r = last(mark, EV_MISSED, "tock");
+	assert_int_equal(r->reason, REASON_REPLACED);
+	assert_string_equal(r->message,
+	    "tock missed (due at 06:06); due again now.");
+	engine_free(eng);
+	eng = NULL;
+}
+
 int
 main(void)
 {
@@ -581,6 +649,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_catch_up_is_bounded_and_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_start_guess_prompt_and_replace, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

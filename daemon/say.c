@@ -52,22 +52,27 @@ hhmm(int64_t us, char *buf, size_t len)
 	return buf;
 }
 
-/* "11:50" on the day of `now`, "tomorrow 11:50", or "Mon 30 Nov 2026
- * 11:50" further on, so a pause until a time that has passed today says
- * it means tomorrow. */
+/* "11:50" on the day of `now`, "tomorrow 11:50", "yesterday 11:50", "Thu
+ * 03 Dec 11:50" within a week of it in the same year, else with the year
+ * ("Thu 02 Dec 2027 11:50"), so a pause until a time that has passed today
+ * says it means tomorrow, and a date a year away is not read as this week. */
 static const char *
 when(int64_t us, int64_t now_us, char *buf, size_t len)
 {
 	time_t		t = (time_t)(us / US), now = (time_t)(now_us / US);
-	struct tm	tm;
+	struct tm	tm, tn;
 	int64_t		days = sched_local_day(t) - sched_local_day(now);
 
-	if (localtime_r(&t, &tm) == NULL)
+	if (localtime_r(&t, &tm) == NULL || localtime_r(&now, &tn) == NULL)
 		snprintf(buf, len, "?");
 	else if (days == 0)
 		strftime(buf, len, "%H:%M", &tm);
 	else if (days == 1)
 		strftime(buf, len, "tomorrow %H:%M", &tm);
+	else if (days == -1)
+		strftime(buf, len, "yesterday %H:%M", &tm);
+	else if (days > -7 && days < 7 && tm.tm_year == tn.tm_year)
+		strftime(buf, len, "%a %d %b %H:%M", &tm);
 	else
 		strftime(buf, len, "%a %d %b %Y %H:%M", &tm);
 	return buf;
@@ -76,12 +81,13 @@ when(int64_t us, int64_t now_us, char *buf, size_t len)
 static void
 say_missed(const struct calf_event *ev, char *buf, size_t len)
 {
-	char	t[16], f[16];
+	char	t[48], f[48];
 
 	if (ev->count > 1)
-		snprintf(buf, len, "%s missed %u times (due from %s to %s).",
-		    ev->title, ev->count, hhmm(ev->first_due_us, f, sizeof f),
-		    hhmm(ev->due_us, t, sizeof t));
+		snprintf(buf, len, "%s missed %u times, from %s to %s.",
+		    ev->title, ev->count,
+		    when(ev->first_due_us, ev->fired_us, f, sizeof f),
+		    when(ev->due_us, ev->fired_us, t, sizeof t));
 	else if (ev->reason == REASON_REPLACED)
 		snprintf(buf, len, "%s missed (due at %s); due again now.",
 		    ev->title, hhmm(ev->first_due_us, t, sizeof t));

@@ -554,7 +554,7 @@ test_catch_up_is_bounded_and_counted(void **state)
 	assert_int_equal(r->due_us, now - 30 * US);
 	assert_int_equal(r->count, 2 * 24 * 60 - 1);
 	assert_true(r->checked && r->idle);	/* told before the new due */
-	assert_non_null(strstr(r->message, "missed 2879 times"));
+	assert_non_null(strstr(r->message, "missed 2879 times, from "));
 	assert_int_equal(count(0, EV_DUE, "tick"), 1);
 	assert_true(nrecs < 5);
 
@@ -641,6 +641,43 @@ test_start_guess_prompt_and_replace(void **state)
 	eng = NULL;
 }
 
+/* A date is said with its year unless it is within a week in this year. */
+static void
+test_pause_dates(void **state)
+{
+	const struct rec	*r;
+	char			*cause = NULL;
+
+	(void)state;
+	write_routine(every_minute, sizeof every_minute - 1);
+	start_engine();
+	assert_int_equal(engine_pause(eng, ORIGIN_CLIENT, at(0, 5, 0), &cause),
+	    RES_USAGE);
+	free(cause);
+	assert_int_equal(engine_pause(eng, ORIGIN_CLIENT, at(1, 5, 0), NULL),
+	    RES_SUCCESS);
+	assert_string_equal(last(0, EV_PAUSED, NULL)->message,
+	    "Prompts paused until tomorrow 05:00.");
+	assert_int_equal(engine_pause(eng, ORIGIN_CLIENT, at(3, 5, 0), NULL),
+	    RES_SUCCESS);
+	assert_string_equal(last(0, EV_PAUSED, NULL)->message,
+	    "Prompts paused until Thu 05 Mar 05:00.");
+	assert_int_equal(engine_pause(eng, ORIGIN_CLIENT, at(366, 5, 0), NULL),
+	    RES_SUCCESS);
+	assert_string_equal(last(0, EV_PAUSED, NULL)->message,
+	    "Prompts paused until Wed 03 Mar 2027 05:00.");
+	assert_int_equal(engine_pause(eng, ORIGIN_CLIENT, 0, NULL),
+	    RES_SUCCESS);
+	r = last(0, EV_PAUSED, NULL);
+	assert_string_equal(r->message,
+	    "Prompts paused until you resume them.");
+	assert_int_equal(engine_resume(eng, ORIGIN_CLIENT, NULL), RES_SUCCESS);
+	assert_int_equal(engine_resume(eng, ORIGIN_CLIENT, NULL),
+	    RES_NOT_PAUSED);
+	engine_free(eng);
+	eng = NULL;
+}
+
 int
 main(void)
 {
@@ -651,6 +688,8 @@ main(void)
 		    test_catch_up_is_bounded_and_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_start_guess_prompt_and_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_dates, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -299,37 +299,36 @@ run_start(struct run *run, enum event_origin o)
 	run_emit(&ev);
 }
 
-void
-run_done(struct run *run, enum event_origin o)
+/* Ends the run with an event of `kind` about instant due_us. */
+static void
+end_as(struct run *run, enum event_kind kind, enum event_origin o,
+    enum event_reason why, int64_t due_us)
 {
 	struct calf_event	ev;
 
-	facts(&ev, run, EV_DONE, o);
-	ev.due_us = run->state == RUN_RUNNING ? run->start_wall_us :
-	    run->due_us;
+	facts(&ev, run, kind, o);
+	ev.due_us = due_us;
+	ev.reason = why;
 	end(run, &ev);
+}
+
+void
+run_done(struct run *run, enum event_origin o)
+{
+	end_as(run, EV_DONE, o, REASON_NONE, run->state == RUN_RUNNING ?
+	    run->start_wall_us : run->due_us);
 }
 
 void
 run_stop(struct run *run, enum event_origin o, enum event_reason why)
 {
-	struct calf_event	ev;
-
-	facts(&ev, run, EV_STOPPED, o);
-	ev.due_us = run->start_wall_us;
-	ev.reason = why;
-	end(run, &ev);
+	end_as(run, EV_STOPPED, o, why, run->start_wall_us);
 }
 
 void
 run_skip(struct run *run, enum event_origin o, enum event_reason why)
 {
-	struct calf_event	ev;
-
-	facts(&ev, run, EV_SKIPPED, o);
-	ev.due_us = run->due_us;
-	ev.reason = why;
-	end(run, &ev);
+	end_as(run, EV_SKIPPED, o, why, run->due_us);
 }
 
 /* An idle session's next firing is skipped, said now so the user sees

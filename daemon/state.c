@@ -10,12 +10,12 @@
  * change) costs at most that change; a file left empty or garbled by such
  * a loss is set aside as state.json.bad and calfd starts without it.
  *
- * Restoring: a running session keeps its start. CLOCK_BOOTTIME survives a
- * restart of calfd but not a reboot, so its boot-clock start is used only
- * when the boot id is the same; after a reboot the start is rebuilt from
- * the wall clock. Firings that came while calfd was down are then handled
- * as after a clock step: prompted when their window is still open, missed
- * otherwise. Sessions the routine no longer has are forgotten.
+ * This file only turns the engine's snapshot (engine.h) into JSON and back:
+ * the whole file is read and checked into a snapshot before any of it is
+ * applied, and engine_restore() applies it (a running session keeps its
+ * start, on the boot clock only when the boot id is the same; firings that
+ * came while calfd was down are handled as after a clock step). The engine
+ * tells this file of changes through its event sinks and engine_on_change().
  */
 #include "daemon/state.h"
 

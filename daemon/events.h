@@ -44,11 +44,13 @@ struct calf_event {
 	int		 temperature;	/* degrees Celsius */
 	unsigned	 count;		/* missed: firings it stands for (>= 1);
 					   reloaded: sessions in the routine */
-	int64_t		 first_due_us;	/* missed, reminder: the (first) due
-					   instant of the prompt; 0: none */
-	const char	*text;		/* cue: its text; due: the prompt;
-					   finished: the finish text;
-					   reloaded: the source; or NULL */
+	int64_t		 first_due_us;	/* an event about a prompt (reminder,
+					   missed, replaced, snoozed, ...):
+					   its (first) due instant; 0: none */
+	const char	*text;		/* cue: its text; due, and started on
+					   demand: the prompt; finished: the
+					   finish text; reloaded: the source;
+					   or NULL (doc/PROTOCOL.md) */
 	enum event_reason reason;
 };
 

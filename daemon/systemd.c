@@ -447,7 +447,8 @@ systemd_ready(void)
 }
 
 enum result
-systemd_reload(struct engine *engine, struct errlist *errs)
+systemd_reload(struct engine *engine, enum event_origin o,
+    struct errlist *errs)
 {
 	struct timespec	 ts;
 	enum result	 r;
@@ -457,7 +458,7 @@ systemd_reload(struct engine *engine, struct errlist *errs)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 	    (unsigned long long)ts.tv_sec * US +
 	    (unsigned long long)ts.tv_nsec / 1000);
-	r = engine_reload(engine, errs);
+	r = engine_reload(engine, o, errs);
 	if (r != RES_SUCCESS && asprintf(&why, "reload refused (%s)",
 	    errs->n > 0 ? errs->msgs[0] : result_message(r)) == -1)
 		why = NULL;

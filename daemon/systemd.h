@@ -40,7 +40,8 @@ void		 systemd_ready(void);
  * RELOADING=1 with MONOTONIC_USEC= before, READY=1 and a fresh STATUS=
  * after, also when the reload is refused. Returns engine_reload()'s
  * result; errs gets its messages. */
-enum result	 systemd_reload(struct engine *, struct errlist *errs);
+enum result	 systemd_reload(struct engine *, enum event_origin,
+		     struct errlist *errs);
 /* STOPPING=1; unhooks the sinks and the watchdog. */
 void		 systemd_stopping(void);
 

@@ -143,20 +143,26 @@ event_priority(enum event_kind k)
 	}
 }
 
+#define JOURNAL_FIELDS	24	/* more than journal_sink() ever sends */
+
 /* One structured entry per event, so `journalctl CALF_EVENT=missed` or
- * `journalctl MESSAGE_ID=...` finds them. */
+ * `journalctl MESSAGE_ID=...` finds them. A fact the event does not have
+ * (doc/PROTOCOL.md: 0, -1 or null) is left out rather than sent empty. */
 static void
 journal_sink(const struct calf_event *ev, void *arg)
 {
-	struct iovec	 iov[12];
-	char		*f[12];
+	struct iovec	 iov[JOURNAL_FIELDS];
+	char		*f[JOURNAL_FIELDS];
 	int		 n = 0;
 	const char	*kind = event_kind_name(ev->kind);
+	const char	*origin = event_origin_name(ev->origin);
+	const char	*reason = event_reason_name(ev->reason);
 
 	(void)arg;
 #define FIELD(...)							\
 	do {								\
-		if (asprintf(&f[n], __VA_ARGS__) != -1) {		\
+		if (n < JOURNAL_FIELDS &&				\
+		    asprintf(&f[n], __VA_ARGS__) != -1) {		\
 			iov[n].iov_base = f[n];				\
 			iov[n].iov_len = strlen(f[n]);			\
 			n++;						\
@@ -183,6 +189,26 @@ journal_sink(const struct calf_event *ev, void *arg)
 		FIELD("CALF_FIRED_USEC=%lld", (long long)ev->fired_us);
 	if (ev->until_us > 0)
 		FIELD("CALF_UNTIL_USEC=%lld", (long long)ev->until_us);
+	if (origin != NULL)
+		FIELD("CALF_ORIGIN=%s", origin);
+	if (ev->started_us > 0)
+		FIELD("CALF_STARTED_USEC=%lld", (long long)ev->started_us);
+	if (ev->elapsed_s >= 0)
+		FIELD("CALF_ELAPSED_SEC=%lld", (long long)ev->elapsed_s);
+	if (ev->dur_max_s > 0) {
+		FIELD("CALF_DURATION_MIN_SEC=%lld", (long long)ev->dur_min_s);
+		FIELD("CALF_DURATION_MAX_SEC=%lld", (long long)ev->dur_max_s);
+	}
+	if (ev->has_temperature)
+		FIELD("CALF_TEMPERATURE=%d", ev->temperature);
+	if (ev->count > 0 || ev->kind == EV_RELOADED)
+		FIELD("CALF_COUNT=%u", ev->count);
+	if (ev->first_due_us > 0)
+		FIELD("CALF_FIRST_DUE_USEC=%lld", (long long)ev->first_due_us);
+	if (ev->text != NULL)
+		FIELD("CALF_TEXT=%s", ev->text);
+	if (reason != NULL)
+		FIELD("CALF_REASON=%s", reason);
 #undef FIELD
 	if (n > 0)
 		sd_journal_sendv(iov, n);

@@ -558,7 +558,8 @@ def test_journal_entries_have_calf_fields(tmp_path):
     at = future(8)
     conf = tmp_path / "routine.ini"
     conf.write_text(routine_text(session_ini(
-        "soak", at=hms(at), duration="10m", title="Warm foot soak")))
+        "soak", at=hms(at), duration="10m", title="Warm foot soak",
+        prompt="Fill the basin", temperature="38")))
     script = tmp_path / "scenario.py"
     script.write_text(JOURNAL_SCENARIO)
     out = tmp_path / "out.json"
@@ -583,6 +584,16 @@ def test_journal_entries_have_calf_fields(tmp_path):
     assert e["SYSLOG_IDENTIFIER"] == "calfd"
     assert e["CALF_TITLE"] == "Warm foot soak"
     assert e["MESSAGE"].startswith("due soak: ")
+    # The structured facts the event has, and none it has not.
+    assert e["CALF_ORIGIN"] == "schedule"
+    assert (e["CALF_DURATION_MIN_SEC"], e["CALF_DURATION_MAX_SEC"]) == (
+        "600", "600")
+    assert e["CALF_TEMPERATURE"] == "38"
+    assert e["CALF_TEXT"] == "Fill the basin"
+    assert e["CALF_FIRST_DUE_USEC"] == str(at * 1_000_000)
+    for absent in ("CALF_STARTED_USEC", "CALF_ELAPSED_SEC", "CALF_COUNT",
+                   "CALF_REASON", "CALF_UNTIL_USEC"):
+        assert absent not in e, (absent, e)
     # One entry per event: no plain duplicate of the prompt; log lines are
     # entries with a priority, not "<6>" text.
     dues = [x for x in res["all"] if "due soak" in x.get("MESSAGE", "")]

@@ -46,6 +46,7 @@ static const char *const message_ids[EV__COUNT] = {
 	[EV_SKIPPED] =	"25f6acda18de433d9cf6103d02568ab9",
 	[EV_SNOOZED] =	"485c0a92e8af449a97d29dc22e8e1001",
 	[EV_MISSED] =	"6e5df4154a7e46bfba8c1842e23ab074",
+	[EV_REPLACED] =	"1679928df1ae41fbbf29e443e239ea3f",
 	[EV_PAUSED] =	"120cfe6960da45d1815b1838b1569b58",
 	[EV_RESUMED] =	"93f607bbd5424060bcf995d1b3b502ac",
 	[EV_RELOADED] =	"86611e6b15d445caa3044743c2b3cc58",

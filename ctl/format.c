@@ -158,3 +158,15 @@ ctl_us_to_time(int64_t us)
 		s--;
 	return ((time_t)s);
 }
+
+/* Continuation bytes take no column of their own. */
+int
+ctl_width(const char *s)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}

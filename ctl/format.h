@@ -33,6 +33,10 @@ char	*ctl_when(time_t t, time_t now, char *buf, size_t len);
 /* "Sun 22 Nov 21:00", always the full form. */
 char	*ctl_date(time_t t, char *buf, size_t len);
 
+/* Columns a UTF-8 string takes, one per character (calf's own output
+ * has no wide or combining characters). */
+int	 ctl_width(const char *s);
+
 /* Microseconds since the epoch to whole seconds, rounding toward the past. */
 time_t	 ctl_us_to_time(int64_t us);
 

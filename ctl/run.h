@@ -4,6 +4,7 @@
 #ifndef CALF_CTL_RUN_H
 #define CALF_CTL_RUN_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sysexits.h>
 
@@ -23,6 +24,7 @@ struct ctl_opts {
 
 /* "calfctl: ..." on stderr, stdout flushed first so the order holds. */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	vwarnmsg(const char *fmt, va_list) __attribute__((format(printf, 1, 0)));
 
 /* The exit status after flushing stdout; a vanished reader is no error. */
 int	finish(int status);

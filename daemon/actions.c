@@ -39,7 +39,7 @@ static enum result
 no_such(char **cause, const char *name)
 {
 	return engine_fail(cause, RES_UNKNOWN_SESSION,
-	    "no session named \"%s\" (calfctl agenda lists them)", name);
+	    "no session named \"%s\" (calfctl list shows them)", name);
 }
 
 static bool

@@ -163,7 +163,7 @@ routine_locate(const char *cli_path, const char **why)
 		*why = "system-wide";
 		return (path);
 	}
-	*why = "built-in";
+	*why = "no routine file found";
 	return (NULL);
 }
 

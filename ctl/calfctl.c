@@ -298,12 +298,7 @@ main(int argc, char **argv)
 	}
 
 	if ((path = sockpath_default(opt.socket, &cause)) == NULL) {
-		if (opt.socket == NULL)
-			warnmsg("%s; use -s SOCKET or set CALFD_SOCKET",
-			    cause != NULL ? cause : "no socket path");
-		else
-			warnmsg("%s: %s", opt.socket, cause != NULL ? cause :
-			    "bad socket path");
+		warnmsg("%s", cause != NULL ? cause : "no socket path");
 		return (EXIT_NODAEMON);
 	}
 	if (client_open(&c, path, opt.timeout_ms) == -1) {

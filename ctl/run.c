@@ -87,6 +87,10 @@ run_unreachable(const struct client *c)
 		}
 		warnmsg("calfd at %s: %s", c->path, why);
 		break;
+	case CLIENT_PEER:
+		warnmsg("refusing to talk to %s: %s; that is not your calfd "
+		    "(give yours with -s SOCKET)", c->path, why);
+		break;
 	case CLIENT_TIMEOUT:
 		warnmsg("cannot reach calfd at %s: %s (CALFCTL_TIMEOUT); is "
 		    "it stuck? `systemctl --user status calfd`", c->path, why);

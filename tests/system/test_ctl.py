@@ -15,7 +15,7 @@ from calfsys import (CALFCTL, ROOT, clean_env, ctl, routine_text,
                       session_ini)
 
 VERSION = (ROOT / "VERSION").read_text().strip()
-COMMANDS = ["status", "agenda", "start", "done", "stop", "skip", "snooze",
+COMMANDS = ["status", "agenda", "list", "show", "start", "done", "stop", "skip", "snooze",
             "pause", "resume", "reload", "version", "watch"]
 SIMPLE = routine_text(session_ini("a", duration="5m"),
                       session_ini("b", at="07:00", duration="15m..20m"))

@@ -62,6 +62,16 @@ print_rel(int64_t at_us, int64_t now_us)
 		    ctl_span((now_us - at_us) / US, false, span, sizeof span));
 }
 
+/* Every line names a session the same way: its title, then its name
+ * (what calfctl commands take) when the two differ. */
+static void
+print_name(const struct out *o, const char *title, const char *name)
+{
+	printf("%s%s%s", BOLD(o), nz(title, nz(name, "?")), RESET(o));
+	if (title != NULL && name != NULL && strcmp(title, name) != 0)
+		printf(" %s(%s)%s", DIM(o), name, RESET(o));
+}
+
 /* One running session: title, bar, elapsed over planned, what is left. */
 static void
 status_running(const struct out *o, json_object *r, int64_t now)
@@ -78,10 +88,8 @@ status_running(const struct out *o, json_object *r, int64_t now)
 	el /= US;
 	min /= US;
 	max /= US;
-	printf("%s%s%s %s%s%s", GREEN(o), o->utf8 ? "▶" : ">", RESET(o),
-	    BOLD(o), nz(title, nz(name, "?")), RESET(o));
-	if (title != NULL && name != NULL && strcmp(title, name) != 0)
-		printf(" %s(%s)%s", DIM(o), name, RESET(o));
+	printf("%s%s%s ", GREEN(o), o->utf8 ? "▶" : ">", RESET(o));
+	print_name(o, title, name);
 	ctl_clock(el, clk, sizeof clk);
 	if (max <= 0) {
 		printf("  %s elapsed\n", clk);
@@ -92,10 +100,10 @@ status_running(const struct out *o, json_object *r, int64_t now)
 	if (max > min)
 		printf("%s%s", o->utf8 ? "–" : "-", dur_format(max, b, sizeof b));
 	if (el < min)
-		printf(", %s left", ctl_span(min - el, true, left, sizeof left));
+		printf(", %s left", ctl_left(min - el, left, sizeof left));
 	else if (el < max)
 		printf(", %syou may finish%s, %s left at most", GREEN(o),
-		    RESET(o), ctl_span(max - el, true, left, sizeof left));
+		    RESET(o), ctl_left(max - el, left, sizeof left));
 	else
 		printf(", %sover by %s%s", YELLOW(o),
 		    ctl_span(el - max, false, left, sizeof left), RESET(o));
@@ -120,9 +128,7 @@ status_due(const struct out *o, json_object *d, int64_t now)
 		printf("%s%s%s ", YELLOW(o), o->utf8 ? "●" : "*", RESET(o));
 	else
 		printf("%s%s%s ", DIM(o), o->utf8 ? "◌" : "-", RESET(o));
-	printf("%s%s%s", BOLD(o), nz(title, nz(name, "?")), RESET(o));
-	if (name != NULL)
-		printf(" %s(%s)%s", DIM(o), name, RESET(o));
+	print_name(o, title, name);
 	if (strcmp(state, STATE_SNOOZED) == 0 && until > 0) {
 		printf("  snoozed until ");
 		print_rel(until, now);
@@ -164,9 +170,8 @@ human_status(const struct out *o, json_object *data)
 	    jint(next, F_AT_US, &at)) {
 		const char	*t = jstr(next, F_TITLE), *n = jstr(next, F_SESSION);
 
-		printf("Next: %s%s%s", BOLD(o), nz(t, nz(n, "?")), RESET(o));
-		if (n != NULL)
-			printf(" %s(%s)%s", DIM(o), n, RESET(o));
+		printf("Next: ");
+		print_name(o, t, n);
 		printf(" at ");
 		print_rel(at, now);
 		printf("\n");
@@ -183,46 +188,54 @@ human_status(const struct out *o, json_object *data)
 		} else
 			printf("indefinitely (calfctl resume ends it)\n");
 	}
-	if (jbool(data, F_QUIET))
-		printf("%sQuiet hours%s: prompts are held\n", DIM(o), RESET(o));
+	if (jbool(data, F_QUIET)) {
+		printf("%sQuiet hours%s: prompts are held", DIM(o), RESET(o));
+		if (jint(data, F_QUIET_UNTIL_US, &until) && until > 0) {
+			printf(" until ");
+			print_rel(until, now);
+		}
+		printf("\n");
+	}
 	if ((src = jstr(data, F_SOURCE)) != NULL)
 		printf("%sRoutine: %s%s\n", DIM(o), src, RESET(o));
 }
 
-/* One line per firing, the day always shown since it spans days. */
+/* One line per firing, the day always shown since it spans days; the
+ * columns line up whether or not a date carries its year. */
 void
 human_agenda(const struct out *o, json_object *data)
 {
 	json_object	*list = jarr(data, F_AGENDA);
 	size_t		 n = list ? json_object_array_length(list) : 0;
-	size_t		 w = 0;
+	int		 wd = 0, ws = 0;
+	time_t		 now = ctl_us_to_time(now_us_of(data));
+	char		 date[64];
+	int64_t		 at;
 
 	if (n == 0) {
 		printf("Nothing scheduled.\n");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char	*s = jstr(json_object_array_get_idx(list, i),
-		    F_SESSION);
+		json_object	*e = json_object_array_get_idx(list, i);
 
-		if (s != NULL && strlen(s) > w)
-			w = strlen(s);
+		at = 0;
+		jint(e, F_AT_US, &at);
+		ctl_date(ctl_us_to_time(at), now, date, sizeof date);
+		wd = ctl_width(date) > wd ? ctl_width(date) : wd;
+		ws = ctl_width(nz(jstr(e, F_SESSION), "?")) > ws ?
+		    ctl_width(nz(jstr(e, F_SESSION), "?")) : ws;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_object	*e = json_object_array_get_idx(list, i);
 		const char	*s = nz(jstr(e, F_SESSION), "?");
-		int64_t		 at = 0;
-		char		 date[64];
-		json_object	*sk;
-		bool		 skipped;
 
+		at = 0;
 		jint(e, F_AT_US, &at);
-		skipped = json_object_object_get_ex(e, F_SKIPPED, &sk) &&
-		    json_object_get_boolean(sk);
-		printf("%s  %s%-*s%s  %s%s\n",
-		    ctl_date(ctl_us_to_time(at), date, sizeof date), CYAN(o),
-		    (int)w, s, RESET(o), nz(jstr(e, F_TITLE), ""),
-		    skipped ? " (skipped)" : "");
+		ctl_date(ctl_us_to_time(at), now, date, sizeof date);
+		printf("%-*s  %s%s%*s%s  %s%s\n", wd, date, CYAN(o), s,
+		    ws - ctl_width(s), "", RESET(o), nz(jstr(e, F_TITLE), ""),
+		    jbool(e, F_SKIPPED) ? " (skipped)" : "");
 	}
 }
 

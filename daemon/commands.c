@@ -91,14 +91,25 @@ built(json_object *o, json_object **data)
 	return RES_SUCCESS;
 }
 
-/* The whole state in one object; built by the engine. */
+/* The whole state in one object, built by the engine; quiet hours also
+ * say when they end, so a person knows how long prompts are held. */
 static enum result
 cmd_status(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
     char **cause)
 {
+	const struct routine	*rt = engine_routine(ctx->engine);
+	json_object		*q;
+
 	(void)a;
 	(void)cause;
-	return built(engine_status(ctx->engine), data);
+	if ((*data = engine_status(ctx->engine)) == NULL)
+		return RES_INTERNAL;
+	if (rt != NULL && rt->has_quiet &&
+	    json_object_object_get_ex(*data, F_QUIET, &q) &&
+	    json_object_get_boolean(q))
+		json_object_object_add(*data, F_QUIET_UNTIL_US,
+		    json_object_new_int64(engine_next_tod(rt->quiet_end)));
+	return RES_SUCCESS;
 }
 
 /* The count was checked by the table's parser. */

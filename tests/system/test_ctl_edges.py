@@ -3,6 +3,7 @@ seem, a daemon that is not ours or says hostile things, and the messages
 that point the way (issue: everyday use, hardening of calfctl)."""
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -248,3 +249,32 @@ def test_one_session_is_singular(calf):
     assert r.rc == 0 and r.out.endswith(": 1 session\n"), r
     assert "1 session\n" in d.stderr(), d.stderr()
     assert "(built-in)" not in d.stderr()
+
+
+# --- reading at a glance ------------------------------------------------------
+
+def test_agenda_shows_the_year_beyond_a_week_and_stays_aligned(calf):
+    d = calf.start(routine_text(session_ini("soak", at="07:00",
+                                            duration="5m"), probe=False))
+    r = d.ctl("agenda", "10")
+    assert r.rc == 0, r
+    lines = r.out.splitlines()
+    assert len(lines) == 10
+    year = re.compile(r" \d{4} \d\d:\d\d")
+    assert not year.search(lines[0]), lines
+    assert year.search(lines[-1]), lines
+    cols = {ln.index("soak") for ln in lines}
+    assert len(cols) == 1, lines
+
+
+def test_a_pause_a_year_long_names_the_year(d):
+    r = d.ctl("pause", "366d")
+    assert r.rc == 0, r
+    assert re.search(r"paused until \w{3} \d\d \w{3} \d{4} ", r.out), r
+
+
+def test_little_time_left_shows_minutes_and_seconds(d):
+    assert d.ctl("start", "cramp").rc == 0
+    r = d.ctl("status")
+    assert r.rc == 0, r
+    assert re.search(r", [0-5]:[0-5]\d left", r.out), r

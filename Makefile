@@ -114,7 +114,7 @@ install: all
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
-	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
+	    doc/routine.md doc/daemon.md doc/statusbars.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl

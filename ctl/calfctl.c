@@ -49,6 +49,8 @@ static const printer_fn printers[CMD_ID__COUNT] = {
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
 	{ "json",	no_argument,		NULL,	'j' },
+	{ "format",	required_argument,	NULL,	'f' },
+	{ "reconnect",	no_argument,		NULL,	'r' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
@@ -68,7 +70,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: calfctl [-hjV] [-s SOCKET] [COMMAND [ARGS]]\n"
+	    "usage: calfctl [-hjV] [-s SOCKET] [--format FORMAT] [--reconnect]\n"
+	    "               [COMMAND [ARGS]]\n"
 	    "\n"
 	    "Control calfd, the calf-care timer daemon.\n"
 	    "\n"
@@ -76,6 +79,9 @@ usage(FILE *f)
 	    "  -s, --socket SOCKET  talk to calfd at SOCKET (default $CALFD_SOCKET,\n"
 	    "                       else $XDG_RUNTIME_DIR/calf/calfd.sock)\n"
 	    "  -j, --json           print the reply's data as one JSON line\n"
+	    "  --format FORMAT      status and watch for a status bar: waybar (one\n"
+	    "                       JSON object) or i3blocks (text lines)\n"
+	    "  --reconnect          watch: wait for calfd to come back, never exit\n"
 	    "  -h, --help           show this help; COMMAND --help shows one command's\n"
 	    "  -V, --version        print calfctl's version, and calfd's if reachable\n"
 	    "\n"
@@ -166,6 +172,32 @@ read_timeout(int *ms)
 }
 
 
+/* --format is for a status bar: waybar or i3blocks. */
+static int
+set_format(const struct cmd_def *c, const char *s)
+{
+	if (bar_format_parse(s, &opt.format) != 0) {
+		bad_usage(c, "unknown format \"%s\": expected waybar or "
+		    "i3blocks", s);
+		return (-1);
+	}
+	return (0);
+}
+
+/* --format goes with status and watch, --reconnect with watch only. */
+static int
+check_options(const struct cmd_def *c)
+{
+	if (opt.format != BAR_NONE && c->id != CMD_ID_STATUS &&
+	    c->id != CMD_ID_WATCH)
+		return (bad_usage(c, "--format goes with status and watch"));
+	if (opt.format != BAR_NONE && opt.json)
+		return (bad_usage(c, "--format and --json do not go together"));
+	if (opt.reconnect && c->id != CMD_ID_WATCH)
+		return (bad_usage(c, "--reconnect goes with watch"));
+	return (0);
+}
+
 /* Options may also follow the command (calfctl status --json); "--" ends
  * them. Leaves the plain arguments at the front of argv. */
 static int
@@ -184,6 +216,18 @@ command_options(const struct cmd_def *c, int *argcp, char **argv,
 			dashdash = true;
 		else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0)
 			opt.json = true;
+		else if (strcmp(a, "--reconnect") == 0)
+			opt.reconnect = true;
+		else if (strncmp(a, "--format=", 9) == 0) {
+			if (set_format(c, a + 9) != 0)
+				return (EXIT_USAGE);
+		} else if (strcmp(a, "--format") == 0) {
+			if (i + 1 >= *argcp)
+				return (bad_usage(c, "--format needs waybar "
+				    "or i3blocks"));
+			if (set_format(c, argv[++i]) != 0)
+				return (EXIT_USAGE);
+		}
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			*help = true;
 		else
@@ -225,6 +269,13 @@ main(int argc, char **argv)
 		case 's':
 			opt.socket = optarg;
 			break;
+		case 'f':
+			if (set_format(NULL, optarg) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'r':
+			opt.reconnect = true;
+			break;
 		case 'j':
 			opt.json = true;
 			break;
@@ -235,6 +286,9 @@ main(int argc, char **argv)
 			version = true;
 			break;
 		case ':':
+			if (optopt == 'f')
+				return (bad_usage(NULL, "--format needs waybar "
+				    "or i3blocks"));
 			return (bad_usage(NULL, "option -s needs a SOCKET "
 			    "path"));
 		default:
@@ -269,6 +323,8 @@ main(int argc, char **argv)
 	}
 	if ((rc = command_options(cmd, &argc, argv, &help)) != 0)
 		return (rc);
+	if (!help && (rc = check_options(cmd)) != 0)
+		return (rc);
 	if (help) {
 		cmd_help(cmd);
 		return (finish(0));
@@ -301,16 +357,19 @@ main(int argc, char **argv)
 		warnmsg("%s", cause != NULL ? cause : "no socket path");
 		return (EXIT_NODAEMON);
 	}
+	if (cmd->flags & CMDF_STREAM) {
+		rc = run_watch(path, &opt);
+		free(path);
+		return (finish(rc));
+	}
 	if (client_open(&c, path, opt.timeout_ms) == -1) {
+		if (opt.format != BAR_NONE)	/* the bar still shows why */
+			bar_print_down(opt.format, 3);
 		rc = run_unreachable(&c);
 		free(path);
 		return (rc);
 	}
-	if (cmd->flags & CMDF_STREAM)
-		rc = run_watch(&c, &opt);
-	else
-		rc = run_command(&c, &opt, cmd->name, printers[cmd->id], argc,
-		    argv);
+	rc = run_command(&c, &opt, cmd->name, printers[cmd->id], argc, argv);
 	client_close(&c);
 	free(path);
 	return (finish(rc));

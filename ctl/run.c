@@ -102,7 +102,7 @@ run_unreachable(const struct client *c)
 	return (EXIT_NODAEMON);
 }
 
-static bool
+bool
 reply_ok(json_object *reply)
 {
 	const char	*code = jstr(reply, F_CODE);
@@ -113,7 +113,7 @@ reply_ok(json_object *reply)
 	return (err != NULL && strcmp(err, result_message(RES_SUCCESS)) == 0);
 }
 
-static void
+void
 print_json(json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o,
@@ -148,7 +148,7 @@ say_versions(struct client *c, json_object *reply)
 
 /* A refusal: the whole reply as JSON if asked, the reason on stderr,
  * every routine error for a failed reload. */
-static int
+int
 refused(struct client *c, const struct ctl_opts *o, json_object *reply)
 {
 	const char	*code = jstr(reply, F_CODE);
@@ -190,68 +190,15 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 	if (!json_object_object_get_ex(reply, F_DATA, &data) ||
 	    !json_object_is_type(data, json_type_object))
 		data = empty = json_object_new_object();
-	if (o->json)
+	if (o->format != BAR_NONE)
+		bar_print(o->format, data, o->out.utf8, 3);
+	else if (o->json)
 		print_json(data);
 	else if (print != NULL) {
 		esc_json(data);
 		print(&o->out, data);
 	}
 	json_object_put(empty);
-}
-
-/* Prints one event; a reader that is gone ends calfctl quietly. */
-static void
-watch_event(json_object *ev, const char *line, void *arg)
-{
-	const struct ctl_opts	*o = arg;
-
-	(void)line;
-	if (o->json)
-		print_json(ev);
-	else {
-		esc_json(ev);
-		human_event(&o->out, ev);
-	}
-	if (fflush(stdout) == EOF || ferror(stdout))
-		exit(finish(0));
-}
-
-/* Subscribes, then prints events for as long as calfd is there. */
-int
-run_watch(struct client *c, const struct ctl_opts *o)
-{
-	static const char *const argv[] = { CMD_WATCH };
-	const char	*line;
-	json_object	*reply, *ev;
-
-	if ((reply = client_request(c, argv, 1, false, watch_event,
-	    (void *)o)) == NULL)
-		return (run_unreachable(c));
-	if (!reply_ok(reply)) {
-		int	 rc = refused(c, o, reply);
-
-		json_object_put(reply);
-		return (rc);
-	}
-	json_object_put(reply);
-	fflush(stdout);
-	for (;;) {
-		if ((line = client_read_line(c, -1)) == NULL) {
-			if (c->fail == CLIENT_EOF) {
-				warnmsg("calfd went away");
-				return (EXIT_NODAEMON);
-			}
-			return (run_unreachable(c));
-		}
-		if ((ev = client_parse(line)) == NULL) {
-			warnmsg("calfd at %s sent a line that is not a JSON "
-			    "object", c->path);
-			return (EXIT_NODAEMON);
-		}
-		if (json_object_object_get_ex(ev, F_EVENT, NULL))
-			watch_event(ev, line, (void *)o);
-		json_object_put(ev);
-	}
 }
 
 /* One request, one reply, printed. */

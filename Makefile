@@ -6,6 +6,9 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR    ?= $(DATADIR)/doc/calf
 DESTDIR   ?=
 
@@ -113,12 +116,21 @@ install: all
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0644 ctl/completion/calfctl.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/calfctl
+	install -m 0644 ctl/completion/_calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl
+	install -m 0644 ctl/completion/calfctl.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
 	    doc/routine.md doc/daemon.md doc/statusbars.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
 	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl \
+	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

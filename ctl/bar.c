@@ -115,13 +115,12 @@ static void
 describe(struct bar *b, json_object *st, bool utf8)
 {
 	json_object	*a, *next;
-	int64_t		 now = 0, at = 0, until = 0;
+	int64_t		 now, at = 0, until = 0;
 	time_t		 tnow;
 	char		 when[64];
 
 	(void)utf8;
-	if (!jint(st, F_NOW_US, &now))
-		now = (int64_t)time(NULL) * US;
+	now = jnow_us(st);
 	tnow = ctl_us_to_time(now);
 	if ((a = jarr(st, F_RUNNING)) != NULL)
 		for (size_t i = 0; i < json_object_array_length(a); i++) {
@@ -163,14 +162,13 @@ static void
 summarize(struct bar *b, json_object *st, bool utf8)
 {
 	json_object	*r, *d, *next;
-	int64_t		 at = 0, now = 0;
+	int64_t		 at = 0, now;
 	char		 when[64];
 
 	memset(b, 0, sizeof *b);
 	b->state = STATE_IDLE;
 	describe(b, st, utf8);
-	if (!jint(st, F_NOW_US, &now))
-		now = (int64_t)time(NULL) * US;
+	now = jnow_us(st);
 	if ((r = first(st, F_RUNNING)) != NULL)
 		running(b, r);
 	else if ((d = first(st, F_DUE)) != NULL) {

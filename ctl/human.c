@@ -31,20 +31,6 @@ sgr(const struct out *o, const char *code)
 #define CYAN(o)		sgr(o, "\033[36m")
 #define RESET(o)	sgr(o, "\033[0m")
 
-/* Seconds now, from the daemon's "now_us" when it gave one, so the output
- * agrees with the daemon even if our clocks differ. */
-static int64_t
-now_us_of(json_object *data)
-{
-	int64_t		 now;
-	struct timespec	 ts;
-
-	if (jint(data, F_NOW_US, &now))
-		return (now);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * US + ts.tv_nsec / 1000);
-}
-
 /* "22:30 (in 1h25m)" or "21:00 (5m ago)". */
 static void
 print_rel(int64_t at_us, int64_t now_us)
@@ -153,7 +139,7 @@ human_status(const struct out *o, json_object *data)
 {
 	json_object	*running = jarr(data, F_RUNNING), *due = jarr(data, F_DUE);
 	json_object	*next = NULL;
-	int64_t		 now = now_us_of(data), at, until = 0;
+	int64_t		 now = jnow_us(data), at, until = 0;
 	size_t		 nr = running ? json_object_array_length(running) : 0;
 	size_t		 nd = due ? json_object_array_length(due) : 0;
 	const char	*src;
@@ -208,7 +194,7 @@ human_agenda(const struct out *o, json_object *data)
 	json_object	*list = jarr(data, F_AGENDA);
 	size_t		 n = list ? json_object_array_length(list) : 0;
 	int		 wd = 0, ws = 0;
-	time_t		 now = ctl_us_to_time(now_us_of(data));
+	time_t		 now = ctl_us_to_time(jnow_us(data));
 	char		 date[64];
 	int64_t		 at;
 
@@ -283,7 +269,7 @@ human_snooze(const struct out *o, json_object *data)
 	printf("snoozed %s", session_of(data));
 	if (jint(data, F_UNTIL_US, &until) && until > 0) {
 		printf(" until ");
-		print_rel(until, now_us_of(NULL));
+		print_rel(until, jnow_us(NULL));
 	}
 	printf("\n");
 }
@@ -297,7 +283,7 @@ human_pause(const struct out *o, json_object *data)
 	jint(data, F_UNTIL_US, &until);
 	if (until > 0) {
 		printf("paused until ");
-		print_rel(until, now_us_of(NULL));
+		print_rel(until, jnow_us(NULL));
 		printf("\n");
 	} else
 		printf("paused indefinitely (calfctl resume ends it)\n");
@@ -380,7 +366,7 @@ human_event(const struct out *o, json_object *ev)
 	char		 clock[16] = "--:--:--";
 
 	if (!jint(ev, F_FIRED_US, &fired))
-		fired = now_us_of(NULL);
+		fired = jnow_us(NULL);
 	t = ctl_us_to_time(fired);
 	if (localtime_r(&t, &tm) != NULL)
 		strftime(clock, sizeof clock, "%H:%M:%S", &tm);

@@ -92,26 +92,13 @@ state_text(json_object *s)
 	return (st);
 }
 
-/* The current time as calfd saw it, or ours. */
-static int64_t
-now_of(json_object *data)
-{
-	int64_t		 now;
-	struct timespec	 ts;
-
-	if (jint(data, F_NOW_US, &now))
-		return (now);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * US + ts.tv_nsec / 1000);
-}
-
 /* A table whose columns are as wide as their widest cell. */
 void
 human_list(const struct out *o, json_object *data)
 {
 	json_object	*list = jarr(data, F_SESSIONS);
 	size_t		 n = list ? json_object_array_length(list) : 0;
-	int64_t		 now = now_of(data);
+	int64_t		 now = jnow_us(data);
 	int		 wn = 7, ww = 4, wd = 4, wl = 8;
 	char		 when[256], len[64], next[96];
 
@@ -202,7 +189,7 @@ show_state(json_object *s, int64_t now)
 void
 human_show(const struct out *o, json_object *s)
 {
-	int64_t		 v, line = 0, now = now_of(s);
+	int64_t		 v, line = 0, now = jnow_us(s);
 	char		 buf[512], a[32];
 	const char	*p;
 

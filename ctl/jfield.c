@@ -4,6 +4,10 @@
  */
 #include "ctl/jfield.h"
 
+#include <time.h>
+
+#include "common/proto.h"
+
 /* The string at key, or NULL when absent, null or not a string. */
 const char *
 jstr(json_object *obj, const char *key)
@@ -58,3 +62,17 @@ nz(const char *s, const char *dflt)
 	return (s != NULL ? s : dflt);
 }
 
+
+/* The daemon's "now_us" when it gave one, so the output agrees with the
+ * daemon even if our clocks differ; else our clock. */
+int64_t
+jnow_us(json_object *data)
+{
+	int64_t		 now;
+	struct timespec	 ts;
+
+	if (data != NULL && jint(data, F_NOW_US, &now))
+		return (now);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}

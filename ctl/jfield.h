@@ -18,6 +18,8 @@ bool		 jint(json_object *, const char *key, int64_t *out);
 bool		 jbool(json_object *, const char *key);
 /* The array at key, or NULL. */
 json_object	*jarr(json_object *, const char *key);
+/* Microseconds since the epoch: data's "now_us" (may be NULL), else ours. */
+int64_t		 jnow_us(json_object *data);
 /* s, or dflt when s is NULL. */
 const char	*nz(const char *s, const char *dflt);
 

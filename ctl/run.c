@@ -164,6 +164,7 @@ refused(struct client *c, const struct ctl_opts *o, json_object *reply)
 	if (json_object_object_get_ex(reply, F_DATA, &data) &&
 	    json_object_object_get_ex(data, F_ERRORS, &errs) &&
 	    json_object_is_type(errs, json_type_array)) {
+		esc_json(errs);		/* a routine's lines, echoed */
 		fflush(stdout);
 		for (size_t i = 0; i < json_object_array_length(errs); i++) {
 			json_object	*e = json_object_array_get_idx(errs, i);

@@ -157,6 +157,9 @@ FAKE = textwrap.dedent("""
                                  "state": "due", "due_us": 1}],
                         "next": None, "paused": False, "quiet": False}
                 rep = {"error": "success", "code": "success", "data": data}
+            elif cmd == "reload":
+                rep = {"error": "bad", "code": "config",
+                       "data": {"errors": ["r.ini:1: " + evil]}}
             else:
                 rep = {"error": "no " + evil, "code": "unknown-session"}
             rep["request_id"] = req.get("request_id")
@@ -184,6 +187,9 @@ def test_strings_from_calfd_are_escaped(tmp_path):
         assert "T\\x1b]0;owned\\x07\\x1b[2J\\u009b31m\\u202eX" in r.out, r
         r = ctl(sock, "start", "a")
         assert r.rc == 1 and "\x1b" not in r.err and "\\x1b" in r.err, r
+        r = ctl(sock, "reload")
+        assert r.rc == 1 and "\x1b" not in r.err, r
+        assert "r.ini:1: T\\x1b]0;owned" in r.err, r
         # --json stays JSON: the control characters travel escaped.
         r = ctl(sock, "--json", "status")
         assert "\x1b" not in r.out and r.json["source"].startswith("T\x1b")

@@ -99,6 +99,7 @@
 #define F_TEXT		"text"
 #define F_ON_DEMAND	"on_demand"
 #define F_HELD		"held"
+#define F_HELD_BY	"held_by"	/* "paused", "quiet" or null */
 #define F_SKIP_NEXT_US	"skip_next_us"
 #define F_LINE		"line"
 

@@ -155,11 +155,16 @@ human_status(const struct out *o, json_object *data)
 	    json_object_is_type(next, json_type_object) &&
 	    jint(next, F_AT_US, &at)) {
 		const char	*t = jstr(next, F_TITLE), *n = jstr(next, F_SESSION);
+		const char	*held = jstr(next, F_HELD_BY);
 
 		printf("Next: ");
 		print_name(o, t, n);
 		printf(" at ");
 		print_rel(at, now);
+		if (held != NULL)
+			printf(", %swill be held (%s)%s", DIM(o),
+			    strcmp(held, F_QUIET) == 0 ? "quiet hours" : held,
+			    RESET(o));
 		printf("\n");
 	} else
 		printf("Next: nothing scheduled\n");

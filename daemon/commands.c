@@ -92,13 +92,15 @@ built(json_object *o, json_object **data)
 }
 
 /* The whole state in one object, built by the engine; quiet hours also
- * say when they end, so a person knows how long prompts are held. */
+ * say when they end, and the next firing whether it will be held, so a
+ * person knows what to expect. */
 static enum result
 cmd_status(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
     char **cause)
 {
 	const struct routine	*rt = engine_routine(ctx->engine);
-	json_object		*q;
+	json_object		*q, *next, *at;
+	const char		*held;
 
 	(void)a;
 	(void)cause;
@@ -109,6 +111,13 @@ cmd_status(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	    json_object_get_boolean(q))
 		json_object_object_add(*data, F_QUIET_UNTIL_US,
 		    json_object_new_int64(engine_next_tod(rt->quiet_end)));
+	if (json_object_object_get_ex(*data, F_NEXT, &next) &&
+	    json_object_is_type(next, json_type_object) &&
+	    json_object_object_get_ex(next, F_AT_US, &at)) {
+		held = engine_held_by(ctx->engine, json_object_get_int64(at));
+		json_object_object_add(next, F_HELD_BY, held != NULL ?
+		    json_object_new_string(held) : NULL);
+	}
 	return RES_SUCCESS;
 }
 

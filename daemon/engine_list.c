@@ -174,6 +174,32 @@ state_json(json_object *o, const struct run *run)
 	    (int64_t)run->skip_at * US : 0);
 }
 
+/* Whether quiet hours cover local instant t. The same rule as the
+ * engine's own (daemon/engine.c); merge with it where it has one home. */
+static bool
+quiet_at(const struct routine *r, time_t t)
+{
+	int	 sod;
+
+	if (!r->has_quiet)
+		return false;
+	sod = engine_local_sod(t);
+	if (r->quiet_start <= r->quiet_end)
+		return sod >= r->quiet_start && sod < r->quiet_end;
+	return sod >= r->quiet_start || sod < r->quiet_end;
+}
+
+const char *
+engine_held_by(struct engine *e, int64_t at_us)
+{
+	if (e->paused && (e->pause_until_us == 0 ||
+	    e->pause_until_us > at_us))
+		return F_PAUSED;
+	if (quiet_at(e->r, (time_t)(at_us / US)))
+		return F_QUIET;
+	return NULL;
+}
+
 enum result
 engine_show(struct engine *e, const char *name, json_object **data,
     char **cause)

@@ -5,6 +5,8 @@
 #ifndef CALF_ENGINE_LIST_H
 #define CALF_ENGINE_LIST_H
 
+#include <stdint.h>
+
 #include <json-c/json.h>
 
 #include "common/proto.h"
@@ -17,5 +19,9 @@ json_object	*engine_list(struct engine *);
  * that points to `calfctl list` when there is none. */
 enum result	 engine_show(struct engine *, const char *name,
 		     json_object **data, char **cause);
+
+/* Why a prompt due at at_us would be held: "paused", "quiet", or NULL
+ * when it would be given. */
+const char	*engine_held_by(struct engine *, int64_t at_us);
 
 #endif

@@ -284,3 +284,18 @@ def test_little_time_left_shows_minutes_and_seconds(d):
     r = d.ctl("status")
     assert r.rc == 0, r
     assert re.search(r", [0-5]:[0-5]\d left", r.out), r
+
+
+def test_status_says_when_the_next_prompt_will_be_held(calf):
+    d = calf.start(routine_text(session_ini("soak", at="07:00",
+                                            duration="5m"),
+                                calfd={"quiet": "06:00-08:00"}, probe=False))
+    j = d.ctl_json("status")
+    assert j["next"]["held_by"] == "quiet", j
+    assert "will be held (quiet hours)" in d.ctl("status").out
+    d2 = calf.start(routine_text(session_ini("soak", at="07:00",
+                                             duration="5m"), probe=False))
+    assert d2.ctl_json("status")["next"]["held_by"] is None
+    assert d2.ctl("pause").rc == 0
+    assert d2.ctl_json("status")["next"]["held_by"] == "paused"
+    assert "will be held (paused)" in d2.ctl("status").out

@@ -1,7 +1,8 @@
 /*
  * calfctl: control calfd over its Unix socket. Each command is one row of
- * the table below; main() parses options, checks arguments locally where it
- * can, sends one request and prints the reply for people or as JSON.
+ * common/cmdtab.c, shared with calfd, plus its printer below; main() parses
+ * options, checks arguments with the table's parser, sends one request and
+ * prints the reply for people, as JSON, or for a status bar.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -338,7 +338,9 @@ human_version(const struct out *o, json_object *data)
 	printf(")\n");
 }
 
-/* Colour by what the event asks of the user: act, done, or lost. */
+/* Colour by what the event asks of the user: act, done, or lost (a
+ * snoozed prompt replaced by the next firing is lost; the new one's `due`
+ * follows it). */
 static const char *
 event_colour(const struct out *o, const char *ev)
 {
@@ -349,7 +351,8 @@ event_colour(const struct out *o, const char *ev)
 		{ EV_DUE, "\033[33m" }, { EV_REMINDER, "\033[33m" },
 		{ EV_STARTED, "\033[32m" }, { EV_MINIMUM, "\033[32m" },
 		{ EV_FINISHED, "\033[32m" }, { EV_DONE, "\033[32m" },
-		{ EV_MISSED, "\033[31m" }, { EV_STOPPED, "\033[31m" },
+		{ EV_MISSED, "\033[31m" }, { EV_REPLACED, "\033[31m" },
+		{ EV_STOPPED, "\033[31m" },
 		{ EV_CUE, "\033[36m" },
 	};
 

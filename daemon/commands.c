@@ -60,7 +60,6 @@ static const cmd_fn handlers[CMD_ID__COUNT] = {
 };
 
 /* {"session": NAME}: the reply names the session the engine acted on. */
-/* {"session": NAME}: the reply names the session the engine acted on. */
 static json_object *
 session_data(const char *which)
 {
@@ -152,27 +151,25 @@ cmd_show(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
  * call, and a reply naming the session it touched. */
 static enum result
 session_action(struct cmd_ctx *ctx, const char *name,
-    enum result (*fn)(struct engine *, const char *, const char **, char **),
+    enum result (*fn)(struct engine *, enum event_origin, const char *,
+    const char **, char **),
     json_object **data, char **cause)
 {
 	const char	*which = NULL;
 	enum result	 r;
 
-	if ((r = fn(ctx->engine, name, &which, cause)) != RES_SUCCESS)
+	if ((r = fn(ctx->engine, ORIGIN_CLIENT, name, &which, cause)) !=
+	    RES_SUCCESS)
 		return r;
 	return built(session_data(which), data);
 }
 
-/* The table lets start go without a name (calfctl sends it so); until the
- * engine can choose the one due prompt, this calfd asks for the name. */
+/* Without a name the engine starts the one due prompt, or refuses naming
+ * them when several are due. */
 static enum result
 cmd_start(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
     char **cause)
 {
-	if (a->name == NULL) {
-		*cause = msgf("start needs a NAME here: usage: start NAME");
-		return RES_USAGE;
-	}
 	return session_action(ctx, a->name, engine_start, data, cause);
 }
 
@@ -209,8 +206,8 @@ cmd_snooze(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	int64_t		 until_us = 0;
 	enum result	 r;
 
-	r = engine_snooze(ctx->engine, a->name, a->dur_s, &until_us, &which,
-	    cause);
+	r = engine_snooze(ctx->engine, ORIGIN_CLIENT, a->name, a->dur_s,
+	    &until_us, &which, cause);
 	if (r != RES_SUCCESS)
 		return r;
 	if ((*data = session_data(which)) == NULL)
@@ -233,7 +230,8 @@ cmd_pause(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 		until_us = engine_next_tod(a->until_sod);
 	else if (a->dur_s > 0)
 		until_us = now_us() + a->dur_s * 1000000;
-	if ((r = engine_pause(ctx->engine, until_us, cause)) != RES_SUCCESS)
+	if ((r = engine_pause(ctx->engine, ORIGIN_CLIENT, until_us, cause)) !=
+	    RES_SUCCESS)
 		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
@@ -250,7 +248,8 @@ cmd_resume(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	enum result	r;
 
 	(void)a;
-	if ((r = engine_resume(ctx->engine, cause)) != RES_SUCCESS)
+	if ((r = engine_resume(ctx->engine, ORIGIN_CLIENT, cause)) !=
+	    RES_SUCCESS)
 		return r;
 	return built(json_object_new_object(), data);
 }
@@ -268,7 +267,7 @@ cmd_reload(struct cmd_ctx *ctx, const struct cmd_args *args,
 
 	(void)args;
 	errlist_init(&errs);
-	r = engine_reload(ctx->engine, &errs);
+	r = engine_reload(ctx->engine, ORIGIN_CLIENT, &errs);
 	if ((*data = json_object_new_object()) == NULL) {
 		errlist_free(&errs);
 		return RES_INTERNAL;

@@ -9,19 +9,6 @@
 
 #include "daemon/engine_int.h"
 
-static void
-put_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v != NULL ? json_object_new_string(v) :
-	    NULL);
-}
-
-static void
-put_i64(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
 /* An instant, or null when there is none (0). */
 static void
 put_us(json_object *o, const char *k, int64_t us)
@@ -156,8 +143,7 @@ definition_json(json_object *o, const struct session *s)
 static void
 state_json(json_object *o, const struct run *run)
 {
-	bool	 pending = run->state == RUN_DUE || run->state == RUN_SNOOZED ||
-	    run->state == RUN_HELD;
+	bool	 pending = run_is_pending(run);
 
 	put_us(o, F_DUE_US, pending ? run->due_us : 0);
 	put_us(o, F_UNTIL_US, run->state == RUN_SNOOZED ?
@@ -174,28 +160,13 @@ state_json(json_object *o, const struct run *run)
 	    (int64_t)run->skip_at * US : 0);
 }
 
-/* Whether quiet hours cover local instant t. The same rule as the
- * engine's own (daemon/engine.c); merge with it where it has one home. */
-static bool
-quiet_at(const struct routine *r, time_t t)
-{
-	int	 sod;
-
-	if (!r->has_quiet)
-		return false;
-	sod = engine_local_sod(t);
-	if (r->quiet_start <= r->quiet_end)
-		return sod >= r->quiet_start && sod < r->quiet_end;
-	return sod >= r->quiet_start || sod < r->quiet_end;
-}
-
 const char *
 engine_held_by(struct engine *e, int64_t at_us)
 {
 	if (e->paused && (e->pause_until_us == 0 ||
 	    e->pause_until_us > at_us))
 		return F_PAUSED;
-	if (quiet_at(e->r, (time_t)(at_us / US)))
+	if (sched_in_quiet(e->r, (time_t)(at_us / US)))
 		return F_QUIET;
 	return NULL;
 }
@@ -221,6 +192,5 @@ engine_show(struct engine *e, const char *name, json_object **data,
 		*data = o;
 		return RES_SUCCESS;
 	}
-	return engine_fail(cause, RES_UNKNOWN_SESSION,
-	    "no session named \"%s\" (calfctl list shows them)", name);
+	return engine_no_such(cause, name);
 }

@@ -10,10 +10,12 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 
-from calfsys import CALFD, clean_env, ctl, routine_text, session_ini
+from calfsys import (CALFD, clean_env, ctl, future, hms, routine_text,
+                     session_ini)
 
 ROUTINE = routine_text(
     session_ini("soak", at="07:00", duration="10m..15m", prompt="Warm water",
@@ -299,3 +301,33 @@ def test_status_says_when_the_next_prompt_will_be_held(calf):
     assert d2.ctl("pause").rc == 0
     assert d2.ctl_json("status")["next"]["held_by"] == "paused"
     assert "will be held (paused)" in d2.ctl("status").out
+
+
+def test_bare_start_starts_the_one_due_prompt(calf):
+    t = future()
+    d = calf.start(routine_text(
+        session_ini("soak", at=hms(t), duration="10m", window="1h"),
+        session_ini("heat", at="03:00", duration="20m")))
+    w = d.watch()
+    w.expect("due", "soak", timeout=t - time.time() + 10)
+    r = d.ctl("start")
+    assert r.rc == 0 and "soak" in r.out, r
+    w.expect("started", "soak")
+    assert [x["session"] for x in d.status()["running"]] == ["soak"]
+
+
+def test_bare_start_with_two_due_names_both_and_starts_neither(calf):
+    t = future()
+    d = calf.start(routine_text(
+        session_ini("soak", at=hms(t), duration="10m", window="1h"),
+        session_ini("raises", at=hms(t), duration="5m", window="1h")))
+    w = d.watch()
+    w.expect("due", "soak", timeout=t - time.time() + 10)
+    w.expect("due", "raises", timeout=5)
+    r = d.ctl("start")
+    assert r.rc == 2 and "soak" in r.err and "raises" in r.err, r
+    r = d.ctl("--json", "start")
+    assert r.json["code"] == "usage", r
+    status = d.status()
+    assert status["running"] == []
+    assert {x["session"] for x in status["due"]} == {"soak", "raises"}

@@ -19,10 +19,13 @@
 #include "common/errlist.h"
 #include "common/routine.h"
 #include "common/sockpath.h"
+#include "daemon/bus.h"
 #include "daemon/control.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/hook.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
 
@@ -232,6 +235,10 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		return EX_UNAVAILABLE;
 	}
 	log_info("listening on %s", path);
+	/* The other channels, before the restore so they hear of it. */
+	bus_init(base);
+	notify_init(base, engine);
+	hook_init(base, engine);
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
@@ -253,6 +260,9 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	state_close(state);
 	control_shutdown();
 	events_remove_sink(stderr_sink, NULL);
+	hook_shutdown();
+	notify_shutdown();
+	bus_shutdown();
 	engine_free(engine);
 	engine = NULL;
 	event_base_free(base);

@@ -136,7 +136,7 @@ bus_get(enum bus_kind kind)
 	    sd_bus_open_system(&c->bus);
 	if (r < 0) {
 		c->bus = NULL;
-		log_info("no %s bus (%s)", c->name, strerror(-r));
+		log_debug("no %s bus (%s)", c->name, strerror(-r));
 		return NULL;
 	}
 	c->timer = evtimer_new(bus_base, bus_io, c);

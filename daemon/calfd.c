@@ -27,6 +27,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/offline.h"
+#include "daemon/presence.h"
 #include "daemon/state.h"
 
 static const char usage_text[] =
@@ -239,6 +240,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	bus_init(base);
 	notify_init(base, engine);
 	hook_init(base, engine);
+	presence_init(engine);
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
@@ -261,6 +263,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	control_shutdown();
 	events_remove_sink(stderr_sink, NULL);
 	hook_shutdown();
+	presence_shutdown();
 	notify_shutdown();
 	bus_shutdown();
 	engine_free(engine);

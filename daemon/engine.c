@@ -155,6 +155,18 @@ engine_release_held(struct engine *e)
 	}
 }
 
+/* Away holds prompts like quiet hours; coming back gives the held ones. */
+void
+engine_set_away(struct engine *e, bool away, const char *why)
+{
+	if (e->away == away)
+		return;
+	e->away = away;
+	log_info("%s: prompts %s", why, away ? "held" : "given again");
+	if (!away)
+		engine_release_held(e);
+}
+
 static void
 pause_end(void *arg)
 {

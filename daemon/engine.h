@@ -13,6 +13,7 @@
 #ifndef CALF_ENGINE_H
 #define CALF_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <event2/event.h>
@@ -54,6 +55,10 @@ int64_t		 engine_next_tod(int sod);
 json_object	*engine_status(struct engine *);
 json_object	*engine_agenda(struct engine *, size_t n);
 const struct routine *engine_routine(struct engine *);
+
+/* The person is away (screen locked, do not disturb) or back: while away,
+ * new prompts and reminders are held as in quiet hours; `why` is logged. */
+void		 engine_set_away(struct engine *, bool away, const char *why);
 
 /* The clock stepped, the zone changed or the machine resumed: recompute
  * every calendar deadline. */

@@ -536,10 +536,10 @@ apply_mode(void)
 		said = true;
 		return false;
 	}
-	if (!n.watching && (sd_bus_match_signal_async(bus, NULL,
-	    "org.freedesktop.DBus",
-	    "/org/freedesktop/DBus", "org.freedesktop.DBus",
-	    "NameOwnerChanged", on_owner, NULL, NULL) < 0 ||
+	if (!n.watching && (sd_bus_add_match_async(bus, NULL, "type='signal',"
+	    "sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+	    "member='NameOwnerChanged',arg0='" N_NAME "'", on_owner, NULL,
+	    NULL) < 0 ||
 	    sd_bus_match_signal_async(bus, NULL, N_NAME, N_PATH, N_IFACE,
 	    "ActionInvoked", on_action, NULL, NULL) < 0 ||
 	    sd_bus_match_signal_async(bus, NULL, N_NAME, N_PATH, N_IFACE,

@@ -172,7 +172,7 @@ engine_local_sod(time_t t)
 bool
 engine_holding(const struct engine *e)
 {
-	return e->paused || e->quiet;
+	return e->paused || e->quiet || e->away;
 }
 
 /* Back to idle: every pending timer of the run goes with its state. */

@@ -174,6 +174,10 @@ class LogindMock(Mock):
     def start(self):
         super().start()
         m = dbus.Interface(self.obj("/org/freedesktop/login1"), MOCK_IFACE)
+        # This version's GetUser adds a number to a string; logind's
+        # answer is the user's object path.
+        m.AddMethod("org.freedesktop.login1.Manager", "GetUser", "u", "o",
+                    'ret = "/org/freedesktop/login1/user/%d" % args[0]')
         self.session = m.AddSession("c1", "seat0", dbus.UInt32(os.getuid()),
                                     "calfuser", True)
         return self

@@ -7,6 +7,7 @@ BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
 DOCDIR    ?= $(DATADIR)/doc/calf
+APPDIR    ?= $(DATADIR)/applications
 DESTDIR   ?=
 
 CC        ?= cc
@@ -109,16 +110,20 @@ check-sanitize:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(APPDIR)
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
 	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
+	# Names calf's notifications (desktop-entry=calf); not in menus.
+	install -m 0644 config/calf.desktop $(DESTDIR)$(APPDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
 	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8
+	rm -f $(DESTDIR)$(APPDIR)/calf.desktop
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

@@ -269,6 +269,7 @@ send_close(uint32_t id)
 
 	if (id == 0 || bus == NULL || n.srv != SRV_PRESENT)
 		return;
+	log_debug("notify: close %u", id);
 	if (sd_bus_call_method_async(bus, NULL, N_NAME, N_PATH, N_IFACE,
 	    "CloseNotification", NULL, NULL, "u", id) < 0)
 		log_debug("CloseNotification %u: cannot queue", id);
@@ -319,6 +320,8 @@ bubble_send(struct bubble *b)
 	sd_bus_message_unref(m);
 	if (r < 0)
 		log_warnx("desktop notification: %s", strerror(-r));
+	else
+		log_debug("notify: %s (replaces %u)", items[0]->name, b->id);
 	bus_kick(BUS_SESSION);
 }
 
@@ -336,6 +339,7 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 		b->id = 0;
 	} else if (sd_bus_message_read(m, "u", &id) >= 0)
 		b->id = id;
+	log_debug("notify: id %u, %d sessions", b->id, b->refs);
 	if (b->refs == 0) {
 		send_close(b->id);
 		bubble_free(b);

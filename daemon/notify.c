@@ -240,8 +240,11 @@ notify_sink(const struct calf_event *ev, void *arg)
 	if (k == NT_RUNNING)
 		s->it.left_s = running_left(ev->session);
 	s->gone = false;
-	s->fresh = ev->kind == EV_DUE;
-	slot_own_bubble(s);
+	s->fresh = k == NT_PROMPT;
+	if (k == NT_PROMPT && s->b != NULL)
+		s->b->dirty = true;	/* a list it is on stays a list */
+	else
+		slot_own_bubble(s);
 	schedule_flush();
 }
 
@@ -493,7 +496,20 @@ on_closed(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 
 /* --- per loop turn ---------------------------------------------------- */
 
-/* Fresh prompts of one turn share one bubble when there are several. */
+/* Whether every slot on bubble b is a fresh prompt. */
+static bool
+all_fresh(const struct bubble *b)
+{
+	const struct slot	*s;
+
+	TAILQ_FOREACH(s, &n.slots, entry)
+		if (s->b == b && (!s->fresh || s->gone))
+			return false;
+	return true;
+}
+
+/* Prompts and reminders of one turn share one bubble when there are
+ * several: a bubble that holds only them already, else a new one. */
 static void
 group_fresh(void)
 {
@@ -501,12 +517,16 @@ group_fresh(void)
 	struct bubble	*g = NULL;
 	int		 fresh = 0;
 
-	TAILQ_FOREACH(s, &n.slots, entry)
-		if (s->fresh && !s->gone)
-			fresh++;
-	if (fresh >= 2 && (g = bubble_new()) != NULL) {
+	TAILQ_FOREACH(s, &n.slots, entry) {
+		if (!s->fresh || s->gone)
+			continue;
+		fresh++;
+		if (g == NULL && s->b != NULL && all_fresh(s->b))
+			g = s->b;
+	}
+	if (fresh >= 2 && (g != NULL || (g = bubble_new()) != NULL)) {
 		TAILQ_FOREACH(s, &n.slots, entry)
-			if (s->fresh && !s->gone)
+			if (s->fresh && !s->gone && s->b != g)
 				slot_attach(s, g);
 	}
 	TAILQ_FOREACH(s, &n.slots, entry)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from calfsys import clean_env, future, hms, routine_text, session_ini
-from dbusfix import LogindMock, NotifyMock, PrivateBus, wait_for
+from dbusfix import LogindMock, Mock, NotifyMock, PrivateBus, wait_for
 
 
 @pytest.fixture
@@ -242,3 +242,42 @@ def test_locked_screen_holds_prompts(calf, sbus, mocks, tmp_path):
             m.kill()
         mocks.clear()
         sysbus.stop()
+
+
+def test_dunst_paused_holds_prompts(calf, sbus, mocks):
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    # dunst says do-not-disturb as a property of its own interface on the
+    # notifications object.
+    srv.mock.AddProperty("org.dunstproject.cmd0", "paused", True)
+    t = future(3)
+    d = calf.start(routine_text(session_ini("soak", at=hms(t), **SOAK)),
+                   env=notify_env(sbus))
+    wait_for(lambda: "dunst: do not disturb on" in d.stderr(), 10, "dnd")
+    wait_for(lambda: status_of(d, "soak") == "held", 15, "held prompt")
+    assert not [n for n in srv.notifies() if n["summary"] == "Warm foot soak"]
+    srv.mock.UpdateProperties("org.dunstproject.cmd0", {"paused": False})
+    srv.wait_notify(lambda n: n["summary"] == "Warm foot soak")
+    assert status_of(d, "soak") == "due"
+
+
+def test_swaync_dnd_holds_prompts(calf, sbus, mocks):
+    import dbus
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    sway = Mock(sbus, "org.erikreider.swaync.cc",
+                ["org.erikreider.swaync.cc", "/org/erikreider/swaync/cc",
+                 "org.erikreider.swaync.cc"])
+    mocks.append(sway.start())
+    m = dbus.Interface(sway.obj("/org/erikreider/swaync/cc"),
+                       "org.freedesktop.DBus.Mock")
+    m.AddMethod("", "GetDnd", "", "b", "ret = True")
+    t = future(3)
+    d = calf.start(routine_text(session_ini("soak", at=hms(t), **SOAK)),
+                   env=notify_env(sbus))
+    wait_for(lambda: "swaync: do not disturb on" in d.stderr(), 10, "dnd")
+    wait_for(lambda: status_of(d, "soak") == "held", 15, "held prompt")
+    m.EmitSignal("", "SubscribeV2", "ubbb", [dbus.UInt32(0), False, False,
+                                            False])
+    srv.wait_notify(lambda n: n["summary"] == "Warm foot soak")
+    assert status_of(d, "soak") == "due"

@@ -132,7 +132,11 @@ def test_window_passes_reminder_repeats_and_held_prompt_expires(
     s.stop_pumps()
 
     w1 = s.streams["w1"]
-    lapse, nag = w1.of("lapse"), w1.of("nag")
+    lapse = w1.of("lapse")
+    # Reminders after the first come every minute while the tests before
+    # this one run: only the first minute is this test's business.
+    nag = [e for e in w1.of("nag")
+           if e["fired_us"] < (t0 + 60) * US + LATE_MAX_US]
     assert [e["event"] for e in lapse] == ["due", "missed"], w1.summary()
     assert_on_time(lapse[0], t0)
     assert (t0 + 60) * US <= lapse[1]["fired_us"] < (t0 + 60) * US + LATE_MAX_US

@@ -37,6 +37,8 @@ static const char usage_text[] =
 "\n"
 "Keeps a daily calf-care routine: prompts when a session is due, cues\n"
 "during it and its end. Runs in the foreground; control it with calfctl.\n"
+"Prompts also go to desktop notifications with buttons (notify = desktop)\n"
+"and to the routine's hook; they wait while the screen is locked.\n"
 "\n"
 "  -c, --config FILE     the routine (default: $CALFD_CONFIG, then\n"
 "                        $XDG_CONFIG_HOME/calf/routine.ini, then\n"

@@ -90,6 +90,7 @@ notify_act(const char *key, const char *name)
 	char		*cause = NULL;
 	enum result	 r;
 
+	log_debug("notification button %s for %s", key, name);
 	if (strcmp(key, "start") == 0 || strcmp(key, "default") == 0)
 		r = engine_start(n.e, name, &which, &cause);
 	else if (strcmp(key, "snooze") == 0)
@@ -265,6 +266,23 @@ server_lost(const char *why)
 	n.told_absent = true;
 }
 
+/* Errors that mean nobody is there to answer, as opposed to a refusal. */
+static bool
+server_gone(const sd_bus_error *e)
+{
+	static const char *const gone[] = {
+		SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+		SD_BUS_ERROR_NO_REPLY, SD_BUS_ERROR_DISCONNECTED,
+		SD_BUS_ERROR_TIMEOUT, SD_BUS_ERROR_UNKNOWN_OBJECT,
+		SD_BUS_ERROR_UNKNOWN_METHOD,
+	};
+
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+		if (sd_bus_error_has_name(e, gone[i]))
+			return true;
+	return false;
+}
+
 static void
 send_close(uint32_t id)
 {
@@ -338,7 +356,11 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 	(void)ret_error;
 	b->call = sd_bus_slot_unref(b->call);
 	if ((e = sd_bus_message_get_error(m)) != NULL) {
-		server_lost(e->message != NULL ? e->message : e->name);
+		if (server_gone(e))
+			server_lost(e->message != NULL ? e->message : e->name);
+		else
+			log_warnx("the notification server refused a bubble: "
+			    "%.160s", e->message != NULL ? e->message : e->name);
 		b->id = 0;
 	} else if (sd_bus_message_read(m, "u", &id) >= 0)
 		b->id = id;

@@ -281,3 +281,31 @@ def test_swaync_dnd_holds_prompts(calf, sbus, mocks):
                                             False])
     srv.wait_notify(lambda n: n["summary"] == "Warm foot soak")
     assert status_of(d, "soak") == "due"
+
+
+def test_one_bubble_per_session_and_a_critical_end(calf, sbus, mocks):
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    d = calf.start(routine_text(session_ini(
+        "soak", duration="3s", title="Warm foot soak",
+        cue="at 1s Top up the hot water.", finish="Dry your feet.")),
+        env=notify_env(sbus))
+    w = d.watch()
+    base = len(srv.notifies())
+    d.ctl_json("start", "soak")
+    w.expect("finished", "soak", timeout=15)
+
+    def mine():
+        return [n for n in srv.notifies()[base:]
+                if n["summary"] == "Warm foot soak"]
+    calls = wait_for(lambda: len(mine()) >= 3 and mine(), 10, "3 bubbles")
+    started, cue, end = calls[0], calls[1], calls[-1]
+    first = srv.id_of(srv.notifies().index(started))
+    assert started["replaces"] == 0 and started["keys"] == ["done", "stop"]
+    assert "Top up the hot water." in cue["body"]
+    assert cue["replaces"] == first and cue["hints"]["category"] == "x-calf.cue"
+    assert end["replaces"] == first
+    assert "Dry your feet." in end["body"]
+    assert end["actions"] == []
+    assert int(end["hints"]["urgency"]) == 2
+    assert end["hints"]["category"] == "x-calf.finished"

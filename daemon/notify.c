@@ -92,15 +92,15 @@ notify_act(const char *key, const char *name)
 
 	log_debug("notification button %s for %s", key, name);
 	if (strcmp(key, "start") == 0 || strcmp(key, "default") == 0)
-		r = engine_start(n.e, name, &which, &cause);
+		r = engine_start(n.e, ORIGIN_BUTTON, name, &which, &cause);
 	else if (strcmp(key, "snooze") == 0)
-		r = engine_snooze(n.e, name, 0, NULL, &which, &cause);
+		r = engine_snooze(n.e, ORIGIN_BUTTON, name, 0, NULL, &which, &cause);
 	else if (strcmp(key, "skip") == 0)
-		r = engine_skip(n.e, name, &which, &cause);
+		r = engine_skip(n.e, ORIGIN_BUTTON, name, &which, &cause);
 	else if (strcmp(key, "done") == 0)
-		r = engine_done(n.e, name, &which, &cause);
+		r = engine_done(n.e, ORIGIN_BUTTON, name, &which, &cause);
 	else if (strcmp(key, "stop") == 0)
-		r = engine_stop(n.e, name, &which, &cause);
+		r = engine_stop(n.e, ORIGIN_BUTTON, name, &which, &cause);
 	else {
 		log_info("notification button \"%s\" for %s: no such action",
 		    key, name);
@@ -181,27 +181,14 @@ slot_free(struct slot *s)
 	free(s);
 }
 
-/* A running session's time left, from the status calfctl sees. */
+/* A running session's time left, from the event's facts. */
 static int64_t
-running_left(const char *name)
+running_left(const struct calf_event *ev)
 {
-	json_object	*st = engine_status(n.e), *run, *o, *v;
-	int64_t		 left = -1;
-
-	if (st != NULL && json_object_object_get_ex(st, "running", &run)) {
-		for (size_t i = 0; i < json_object_array_length(run); i++) {
-			o = json_object_array_get_idx(run, i);
-			if (!json_object_object_get_ex(o, "session", &v) ||
-			    strcmp(json_object_get_string(v), name) != 0)
-				continue;
-			left = json_object_get_int64(json_object_object_get(o,
-			    "max_us")) - json_object_get_int64(
-			    json_object_object_get(o, "elapsed_us"));
-			left = (left + 999999) / 1000000;
-		}
-	}
-	json_object_put(st);
-	return left;
+	if (ev->started_us == 0 || ev->dur_max_s <= 0)
+		return -1;
+	return (ev->started_us + ev->dur_max_s * 1000000 - ev->fired_us +
+	    999999) / 1000000;
 }
 
 /* What the person is shown follows each event of a session. */
@@ -216,8 +203,8 @@ notify_sink(const struct calf_event *ev, void *arg)
 		schedule_flush();	/* `notify` may have changed */
 		return;
 	}
-	if (!n.enabled || ev->session == NULL)
-		return;
+	if (!n.enabled || ev->session == NULL || ev->reason == REASON_AHEAD)
+		return;	/* a skip of a firing still to come shows nothing */
 	k = nt_kind_of(ev->kind);
 	s = slot_find(ev->session);
 	if (k == NT_NONE) {
@@ -239,7 +226,7 @@ notify_sink(const struct calf_event *ev, void *arg)
 		return;
 	}
 	if (k == NT_RUNNING)
-		s->it.left_s = running_left(ev->session);
+		s->it.left_s = running_left(ev);
 	s->gone = false;
 	s->fresh = k == NT_PROMPT;
 	if (k == NT_PROMPT && s->b != NULL)

@@ -309,3 +309,20 @@ def test_one_bubble_per_session_and_a_critical_end(calf, sbus, mocks):
     assert end["actions"] == []
     assert int(end["hints"]["urgency"]) == 2
     assert end["hints"]["category"] == "x-calf.finished"
+
+
+def test_a_reload_that_drops_the_session_closes_its_bubble(calf, sbus, mocks):
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    t = future(3)
+    d = calf.start(routine_text(session_ini("soak", at=hms(t), **SOAK),
+                                session_ini("other", duration="5m")),
+                   env=notify_env(sbus))
+    w = d.watch()
+    w.expect("due", "soak", timeout=15)
+    i, _ = srv.wait_notify(lambda n: n["summary"] == "Warm foot soak")
+    nid = srv.id_of(i)
+    d.config.write_text(routine_text(session_ini("other", duration="5m")))
+    assert d.ctl("reload").rc == 0
+    w.expect("skipped", "soak")
+    wait_for(lambda: nid in srv.closes(), 10, "CloseNotification")

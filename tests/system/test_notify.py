@@ -223,7 +223,7 @@ def test_locked_screen_holds_prompts(calf, sbus, mocks, tmp_path):
         login = LogindMock(sysbus)
         mocks.append(login.start())
         login.lock(True)
-        t = future(3)
+        t = future(6)   # time to learn the state first
         d = calf.start(routine_text(session_ini("soak", at=hms(t),
                                                 **SOAK)),
                        env=notify_env(sbus, sysbus))
@@ -250,7 +250,7 @@ def test_dunst_paused_holds_prompts(calf, sbus, mocks):
     # dunst says do-not-disturb as a property of its own interface on the
     # notifications object.
     srv.mock.AddProperty("org.dunstproject.cmd0", "paused", True)
-    t = future(3)
+    t = future(6)   # time to learn the state first
     d = calf.start(routine_text(session_ini("soak", at=hms(t), **SOAK)),
                    env=notify_env(sbus))
     wait_for(lambda: "dunst: do not disturb on" in d.stderr(), 10, "dnd")
@@ -272,7 +272,7 @@ def test_swaync_dnd_holds_prompts(calf, sbus, mocks):
     m = dbus.Interface(sway.obj("/org/erikreider/swaync/cc"),
                        "org.freedesktop.DBus.Mock")
     m.AddMethod("", "GetDnd", "", "b", "ret = True")
-    t = future(3)
+    t = future(6)   # time to learn the state first
     d = calf.start(routine_text(session_ini("soak", at=hms(t), **SOAK)),
                    env=notify_env(sbus))
     wait_for(lambda: "swaync: do not disturb on" in d.stderr(), 10, "dnd")

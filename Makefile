@@ -14,6 +14,7 @@ LIBDIR_SYSTEMD ?= $(PREFIX)/lib/systemd
 USERUNITDIR ?= $(LIBDIR_SYSTEMD)/user
 SYSTEMUNITDIR ?= $(LIBDIR_SYSTEMD)/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+APPDIR    ?= $(DATADIR)/applications
 DESTDIR   ?=
 
 CC        ?= cc
@@ -124,7 +125,7 @@ check-sanitize:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(APPDIR)
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/doc/routine.ini.5 $(DESTDIR)$(MANDIR)/man5/
@@ -150,6 +151,8 @@ install: all
 	  chmod 0644 $(DESTDIR)$$d/$${u#*/}; \
 	done
 	install -m 0644 systemd/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/calf.conf
+	# Names calf's notifications (desktop-entry=calf); not in menus.
+	install -m 0644 config/calf.desktop $(DESTDIR)$(APPDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
@@ -157,6 +160,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/routine.ini.5
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl \
 	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
+	rm -f $(DESTDIR)$(APPDIR)/calf.desktop
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(USERUNITDIR)/calfd.service \
 	    $(DESTDIR)$(USERUNITDIR)/calfd.socket \

@@ -71,6 +71,11 @@ struct session {
 	bool		 has_temperature;
 };
 
+enum notify_mode {
+	NOTIFY_DESKTOP,		/* desktop notifications where there is a bus */
+	NOTIFY_NONE
+};
+
 struct routine {
 	char		*source;	/* file path, or "built-in" */
 	struct session	*sessions;	/* in file order */
@@ -81,6 +86,10 @@ struct routine {
 	int		 quiet_start;	/* seconds after midnight */
 	int		 quiet_end;
 	int64_t		 snooze;	/* default snooze */
+	enum notify_mode notify;
+	char		*hook;		/* absolute path, or NULL */
+	int		 hook_line;
+	int64_t		 hook_timeout;	/* seconds; 0: the default */
 };
 
 /* Parses a routine from memory; `source` names it in errors and in

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/routine.h"
 #include "common/routine_int.h"
@@ -35,6 +38,10 @@ static int	set_remind(struct parser *, const struct keydef *, const char *);
 static int	set_window(struct parser *, const struct keydef *, const char *);
 static int	set_temperature(struct parser *, const struct keydef *,
 		    const char *);
+static int	set_notify(struct parser *, const struct keydef *, const char *);
+static int	set_hook(struct parser *, const struct keydef *, const char *);
+static int	set_hook_timeout(struct parser *, const struct keydef *,
+		    const char *);
 
 /* Every key there is; doc/routine.md and config/routine.ini follow it (the
  * unit test checks that they name every key). */
@@ -43,6 +50,12 @@ const struct keydef keytab[NKEYS] = {
 	    false, set_quiet },
 	[K_SNOOZE] = { SECT_CALFD, "snooze", "a duration of at least 1m, "
 	    "like 10m", false, set_snooze },
+	[K_NOTIFY] = { SECT_CALFD, "notify", "desktop or none", false,
+	    set_notify },
+	[K_HOOK] = { SECT_CALFD, "hook", "the absolute path of an executable, "
+	    "like /home/me/bin/calf-hook", false, set_hook },
+	[K_HOOK_TIMEOUT] = { SECT_CALFD, "hook-timeout", "a duration from 1s "
+	    "to 1h, like 10s", false, set_hook_timeout },
 	[K_TITLE] = { SECT_SESSION, "title", "some text", false, set_text },
 	[K_PROMPT] = { SECT_SESSION, "prompt", "some text", false, set_text },
 	[K_FINISH] = { SECT_SESSION, "finish", "some text", false, set_text },
@@ -143,6 +156,74 @@ static int
 set_snooze(struct parser *p, const struct keydef *k, const char *v)
 {
 	return (get_dur(p, k, v, 60, false, &p->r->snooze));
+}
+
+/* Where prompts go besides the log and watchers. */
+static int
+set_notify(struct parser *p, const struct keydef *k, const char *v)
+{
+	if (strcmp(v, "desktop") == 0)
+		p->r->notify = NOTIFY_DESKTOP;
+	else if (strcmp(v, "none") == 0)
+		p->r->notify = NOTIFY_NONE;
+	else {
+		perr(p, p->line, "`notify = %s`: `notify` takes %s", v,
+		    k->form);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The hook is run directly (never through a shell), so it must be an
+ * executable file; checked here so --check-config and a reload say so
+ * with the line, instead of every event failing later. */
+static int
+set_hook(struct parser *p, const struct keydef *k, const char *v)
+{
+	struct stat	 st;
+
+	if (v[0] != '/') {
+		perr(p, p->line, "`hook = %s` is not an absolute path; `hook` "
+		    "takes %s", v, k->form);
+		return (-1);
+	}
+	if (stat(v, &st) == -1) {
+		perr(p, p->line, "`hook = %s`: %s; `hook` takes %s", v,
+		    strerror(errno), k->form);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		perr(p, p->line, "`hook = %s` is not a regular file; `hook` "
+		    "takes %s", v, k->form);
+		return (-1);
+	}
+	if (access(v, X_OK) == -1) {
+		perr(p, p->line, "`hook = %s` is not executable (chmod +x "
+		    "it); `hook` takes %s", v, k->form);
+		return (-1);
+	}
+	free(p->r->hook);
+	if ((p->r->hook = pstrdup(p, v)) == NULL)
+		return (-1);
+	p->r->hook_line = p->line;
+	return (0);
+}
+
+/* How long a hook may run before its process group is killed. */
+static int
+set_hook_timeout(struct parser *p, const struct keydef *k, const char *v)
+{
+	int64_t	 d;
+
+	if (get_dur(p, k, v, 1, false, &d) == -1)
+		return (-1);
+	if (d > 3600) {
+		perr(p, p->line, "`hook-timeout = %s` is longer than an hour; "
+		    "`hook-timeout` takes %s", v, k->form);
+		return (-1);
+	}
+	p->r->hook_timeout = d;
+	return (0);
 }
 
 /* title, prompt and finish are free text, kept as written. */

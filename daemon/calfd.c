@@ -20,11 +20,15 @@
 #include "common/errlist.h"
 #include "common/routine.h"
 #include "common/sockpath.h"
+#include "daemon/bus.h"
 #include "daemon/control.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/hook.h"
 #include "daemon/log.h"
+#include "daemon/notify.h"
 #include "daemon/offline.h"
+#include "daemon/presence.h"
 #include "daemon/state.h"
 #include "daemon/systemd.h"
 
@@ -35,6 +39,8 @@ static const char usage_text[] =
 "\n"
 "Keeps a daily calf-care routine: prompts when a session is due, cues\n"
 "during it and its end. Runs in the foreground; control it with calfctl.\n"
+"Prompts also go to desktop notifications with buttons (notify = desktop)\n"
+"and to the routine's hook; they wait while the screen is locked.\n"
 "\n"
 "  -c, --config FILE     the routine (default: $CALFD_CONFIG, then\n"
 "                        $XDG_CONFIG_HOME/calf/routine.ini, then\n"
@@ -204,6 +210,10 @@ daemon_cleanup(struct daemon_res *d)
 		control_shutdown();
 	if (engine != NULL) {
 		events_remove_sink(stderr_sink, NULL);
+		hook_shutdown();
+		presence_shutdown();
+		notify_shutdown();
+		bus_shutdown();
 		engine_free(engine);
 		engine = NULL;
 	}
@@ -297,6 +307,11 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		log_info("listening on %s", d.path);
 	else
 		log_info("listening on the socket systemd passed");
+	/* The other channels, before the restore so they hear of it. */
+	bus_init(d.base);
+	notify_init(d.base, engine);
+	hook_init(d.base, engine);
+	presence_init(engine);
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */

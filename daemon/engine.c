@@ -158,6 +158,18 @@ engine_release_held(struct engine *e, enum event_origin o)
 	}
 }
 
+/* Away holds prompts like quiet hours; coming back gives the held ones. */
+void
+engine_set_away(struct engine *e, bool away, const char *why)
+{
+	if (e->away == away)
+		return;
+	e->away = away;
+	log_info("%s: prompts %s", why, away ? "held" : "given again");
+	if (!away)
+		engine_release_held(e, ORIGIN_SCHEDULE);
+}
+
 /* Holds prompts until until_us (0: until resumed). */
 void
 engine_pause_set(struct engine *e, enum event_origin o, int64_t until_us)

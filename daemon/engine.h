@@ -66,6 +66,10 @@ const struct routine *engine_routine(struct engine *);
 /* The loop the engine runs on, for modules that live beside it. */
 struct event_base *engine_base(struct engine *);
 
+/* The person is away (screen locked, do not disturb) or back: while away,
+ * new prompts and reminders are held as in quiet hours; `why` is logged. */
+void		 engine_set_away(struct engine *, bool away, const char *why);
+
 /* The clock stepped, the zone changed or the machine resumed: recompute
  * every calendar deadline. */
 void		 engine_clock_changed(struct engine *, const char *why);

@@ -5,7 +5,9 @@
 set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
 libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
-groff-base man-db bash-completion fish zsh"
+groff-base man-db bash-completion fish zsh
+dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick
+tesseract-ocr tesseract-ocr-eng"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -831,7 +831,7 @@ doc_key_row(const char *line, char *key, enum sect_kind *sect)
 		return (false);
 	}
 	return (*sect != SECT_NONE &&
-	    sscanf(line, "| `%63[a-z_]` |", key) == 1);
+	    sscanf(line, "| `%63[a-z_-]` |", key) == 1);
 }
 
 /* config/routine.ini describes each key in a comment "; KEY = ...". */
@@ -842,7 +842,7 @@ ini_key_comment(const char *line, char *key, enum sect_kind *sect)
 
 	(void)sect;
 	return (line[0] == ';' &&
-	    sscanf(line, "; %63[a-z_] =%n", key, &end) == 1 && end != -1);
+	    sscanf(line, "; %63[a-z_-] =%n", key, &end) == 1 && end != -1);
 }
 
 /* The reference lists every key, each in its section's table. */

@@ -23,6 +23,7 @@
 #include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
 
@@ -216,7 +217,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		routine_free(r);
 		return EX_USAGE;
 	}
-	if ((base = event_base_new()) == NULL)
+	if ((base = loop_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((engine = engine_new(base, r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
@@ -236,6 +237,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
 	state_restore(state, engine);
+	control_use_state(state);
 	control_started();
 
 	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);

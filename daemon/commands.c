@@ -18,6 +18,7 @@
 #include "common/timeutil.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/state.h"
 
 #define AGENDA_DEFAULT	10
 #define AGENDA_MAX	1000
@@ -124,6 +125,8 @@ cmd_status(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	(void)cause;
 	if ((*data = engine_status(ctx->engine)) == NULL)
 		return RES_INTERNAL;
+	if (ctx->state != NULL)
+		state_describe(ctx->state, *data);
 	return RES_SUCCESS;
 }
 

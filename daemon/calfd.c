@@ -113,6 +113,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	errlist_init(&errs);
 	engine_reload(engine, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
+	control_check_socket();		/* a socket file deleted meanwhile */
 }
 
 static char *

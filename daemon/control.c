@@ -84,6 +84,9 @@ static struct {
 	char			*path;	/* the file we bound, to unlink */
 	dev_t			 dev;
 	ino_t			 ino;
+	int			 watch_fd;	/* its folder (inotify) */
+	struct event		*watch_ev;
+	bool			 lost;	/* taken by another: said once */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
 	unsigned		 next_id;
@@ -97,7 +100,7 @@ static struct {
 	size_t			 nreplay;
 	bool			 capturing;
 	struct event		*replay_ev;
-} ctl = { .fd = -1 };
+} ctl = { .fd = -1, .watch_fd = -1 };
 
 static void	client_process(struct client *);
 
@@ -613,6 +616,100 @@ control_started(void)
 		replay_end(-1, 0, NULL);
 }
 
+/* The listener on a fresh fd: accepting goes on there. */
+static int
+listener_swap(int fd)
+{
+	struct event	*ev;
+
+	ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1) {
+		if (ev != NULL)
+			event_free(ev);
+		return -1;
+	}
+	if (ctl.accept_ev != NULL)
+		event_free(ctl.accept_ev);
+	evtimer_del(ctl.backoff_ev);
+	close(ctl.fd);
+	ctl.accept_ev = ev;
+	ctl.fd = fd;
+	return 0;
+}
+
+static void	watch_cb(evutil_socket_t, short, void *);
+
+/* (Re)starts watching the socket's folder, which may itself be new. */
+static void
+watch_start(void)
+{
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	if ((ctl.watch_fd = listen_watch(ctl.path)) == -1) {
+		log_warn("cannot watch the folder of %s; a removed socket "
+		    "is noticed only on SIGHUP", ctl.path);
+		return;
+	}
+	ctl.watch_ev = event_new(ctl.base, ctl.watch_fd, EV_READ | EV_PERSIST,
+	    watch_cb, NULL);
+	if (ctl.watch_ev == NULL || event_add(ctl.watch_ev, NULL) == -1)
+		log_warnx("cannot watch the folder of %s", ctl.path);
+}
+
+void
+control_check_socket(void)
+{
+	char	*cause = NULL;
+	dev_t	 dev;
+	ino_t	 ino;
+	int	 fd;
+
+	if (ctl.path == NULL)
+		return;
+	switch (listen_is_ours(ctl.path, ctl.dev, ctl.ino)) {
+	case 1:
+		return;
+	case -1:
+		if (!ctl.lost)
+			log_warnx("%s is no longer our socket; not taking it "
+			    "back (clients still connected are served)",
+			    ctl.path);
+		ctl.lost = true;
+		return;
+	default:
+		break;
+	}
+	if ((fd = listen_path(ctl.path, &dev, &ino, &cause)) == -1 ||
+	    listener_swap(fd) == -1) {
+		log_warnx("%s was removed and cannot be made again: %s",
+		    ctl.path, cause != NULL ? cause : "out of memory");
+		if (fd != -1) {
+			unlink(ctl.path);
+			close(fd);
+		}
+		free(cause);
+		return;
+	}
+	ctl.dev = dev;
+	ctl.ino = ino;
+	ctl.lost = false;
+	log_warnx("%s was removed; listening there again", ctl.path);
+	watch_start();
+}
+
+/* Something left the socket's folder: perhaps the socket. */
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	listen_watch_drain(fd);
+	control_check_socket();
+}
+
 /* Listening comes last, after the engine, so the first client already
  * sees a running routine; a failure leaves nothing behind. */
 int
@@ -651,6 +748,8 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
+	if (ctl.path != NULL)
+		watch_start();
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
 	ctl.capturing = true;
 	return 0;
@@ -683,6 +782,12 @@ control_shutdown(void)
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;
 	}
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	ctl.watch_fd = -1;
 	if (ctl.accept_ev != NULL)
 		event_free(ctl.accept_ev);
 	if (ctl.backoff_ev != NULL)

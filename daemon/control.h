@@ -26,6 +26,9 @@ void	control_started(void);
 /* From now on a reply to a request that changed something waits for the
  * save of that change (or its failure, which the reply then says). */
 void	control_use_state(struct state *);
+/* The socket file was removed (an inotify watch on its folder, or SIGHUP
+ * asks): bind it again. One that another process put there is left. */
+void	control_check_socket(void);
 /* Closes every client and the listener; removes the socket file if we
  * created it. */
 void	control_shutdown(void);

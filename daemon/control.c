@@ -57,6 +57,7 @@
 #define REPLAY_SECONDS	10		/* the start's events, kept this long */
 #define REPLAY_MAX	256		/* ... and at most this many */
 #define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
+#define IDLE_MIN	2		/* idle this long: may make room */
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
@@ -67,6 +68,7 @@ struct client {
 	json_object		*held;	/* the reply waiting for a save */
 	uint64_t		 held_gen;	/* ... of this change */
 	int64_t			 progress_s;	/* output last taken (loop time) */
+	int64_t			 active_s;	/* last request (loop time) */
 	bool			 watching;
 	bool			 blocked;	/* output full: not reading */
 	bool			 eof;		/* peer shut its side */
@@ -89,6 +91,7 @@ static struct {
 	bool			 lost;	/* taken by another: said once */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
+	unsigned		 ndying;	/* killed, freed next turn */
 	unsigned		 next_id;
 	bool			 sink;
 
@@ -112,6 +115,8 @@ client_free(struct client *c)
 	log_debug("client %u: gone", c->id);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
+	if (c->dead)
+		ctl.ndying--;
 	json_object_put(c->held);
 	event_free(c->work);
 	bufferevent_free(c->bev);
@@ -132,6 +137,7 @@ client_kill(struct client *c)
 	if (c->dead)
 		return;
 	c->dead = true;
+	ctl.ndying++;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	event_active(c->work, EV_TIMEOUT, 0);
 }
@@ -272,6 +278,7 @@ client_line(struct client *c, const char *line, size_t len)
 		return;
 	}
 	log_debug("client %u: %s", c->id, req.argv[0]);
+	c->active_s = loop_seconds();
 	gen = state_generation(ctl.state);
 	ctx.state = ctl.state;
 	reply = commands_run(&ctx, &req);
@@ -412,6 +419,31 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 		client_process(c);
 }
 
+/* With every slot taken, the client idle the longest (no watch, no
+ * request under way, nothing to send, for IDLE_MIN seconds) makes room for a new one, so idle
+ * connections cannot lock calfctl out. False when none is idle. */
+static bool
+evict_idle(void)
+{
+	struct client	*c, *oldest = NULL;
+
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->watching || c->dead || c->closing || c->held != NULL ||
+		    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+		    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
+		    loop_seconds() - c->active_s < IDLE_MIN)
+			continue;
+		if (oldest == NULL || c->active_s < oldest->active_s)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return false;
+	log_info("client %u (pid %ld): closed, idle, to make room for a new "
+	    "one", oldest->id, (long)oldest->pid);
+	client_kill(oldest);
+	return true;
+}
+
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
  * word, not the client's. */
 static void
@@ -432,7 +464,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (ctl.nclients >= MAX_CLIENTS) {
+	if (ctl.nclients - ctl.ndying >= MAX_CLIENTS && !evict_idle()) {
 		log_warnx("refused a client (pid %ld): %d clients already",
 		    (long)cred.pid, MAX_CLIENTS);
 		close(fd);
@@ -458,6 +490,7 @@ client_accept(int fd)
 	}
 	c->id = ++ctl.next_id;
 	c->pid = cred.pid;
+	c->active_s = loop_seconds();
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, INPUT_HIGH);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 
 static int	log_verbose;
 static int	log_journal;	/* stderr is connected to journald */
@@ -30,6 +31,133 @@ log_init(int verbose)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 }
 
+/* The length of the UTF-8 sequence at p and its code point, or 0 when it
+ * is not one (a stray byte, an overlong form, a surrogate). */
+static size_t
+utf8_decode(const unsigned char *p, unsigned *cp)
+{
+	size_t		 n;
+	unsigned	 lo = 0x80, hi = 0xbf;
+
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		n = 2;
+		*cp = *p & 0x1f;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		*cp = *p & 0x0f;
+		lo = *p == 0xe0 ? 0xa0 : 0x80;
+		hi = *p == 0xed ? 0x9f : 0xbf;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		*cp = *p & 0x07;
+		lo = *p == 0xf0 ? 0x90 : 0x80;
+		hi = *p == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return 0;
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+/* Code points a terminal or a log viewer acts on rather than shows: C1
+ * controls (CSI, OSC...), bidi marks and overrides that reorder what
+ * follows, and the Unicode line and paragraph separators. */
+static int
+unsafe_cp(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* One message, one line: a newline, an escape sequence or a bidi override
+ * from a client (a command name, say) must not forge lines, colours or
+ * the order of what the reader sees. Bytes that are not UTF-8 are shown
+ * as \xNN, unsafe code points as \uNNNN. */
+static void
+put_escaped(FILE *fp, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned		 cp;
+	size_t			 n;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(fp, "\\x%02x", *p);
+			else
+				fputc(*p, fp);
+			p++;
+		} else if ((n = utf8_decode(p, &cp)) == 0) {
+			fprintf(fp, "\\x%02x", *p);
+			p++;
+		} else {
+			if (unsafe_cp(cp))
+				fprintf(fp, "\\u%04x", cp);
+			else
+				fwrite(p, 1, n, fp);
+			p += n;
+		}
+	}
+}
+
+/* Warnings a client can cause over and over (a refused connection, an
+ * overlong line) are said at most LOG_BURST times per LOG_WINDOW seconds
+ * for each message text, then counted; the count is said with the first
+ * such warning after the window. */
+#define LOG_BURST	10
+#define LOG_WINDOW	10
+#define LOG_KINDS	16
+
+static struct log_kind {
+	const char	*fmt;
+	time_t		 start;
+	unsigned	 n;
+	unsigned	 dropped;
+} log_kinds[LOG_KINDS];
+
+static int
+log_allowed(const char *fmt)
+{
+	struct timespec	 ts;
+	struct log_kind	*k = NULL, *old = &log_kinds[0];
+	time_t		 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec;
+	for (size_t i = 0; i < LOG_KINDS && k == NULL; i++) {
+		if (log_kinds[i].fmt == fmt)
+			k = &log_kinds[i];
+		else if (log_kinds[i].start < old->start)
+			old = &log_kinds[i];
+	}
+	if (k == NULL) {
+		k = old;
+		k->fmt = fmt;
+		k->start = now;
+		k->n = k->dropped = 0;
+	}
+	if (now - k->start >= LOG_WINDOW) {
+		if (k->dropped > 0)
+			fprintf(stderr, "%s%u more warnings like the one "
+			    "above were not logged in %d s\n", log_journal ?
+			    "<4>" : "calfd: ", k->dropped, LOG_WINDOW);
+		k->start = now;
+		k->n = k->dropped = 0;
+	}
+	if (k->n >= LOG_BURST) {
+		k->dropped++;
+		return 0;
+	}
+	k->n++;
+	return 1;
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *err)
 {
@@ -38,22 +166,15 @@ vlog(int pri, const char *fmt, va_list ap, const char *err)
 
 	if (pri == LOG_DEBUG && !log_verbose)
 		return;
+	if (pri == LOG_WARNING && !log_allowed(fmt))
+		return;
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	if (log_journal)
 		fprintf(stderr, "<%d>", pri);
 	else
 		fputs("calfd: ", stderr);
-	/* One message, one line: a newline or an escape sequence from a
-	 * client (a command name, say) must not forge lines or colours. */
-	for (const char *p = msg != NULL ? msg : "(out of memory)"; *p; p++) {
-		unsigned char	c = (unsigned char)*p;
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
-	}
+	put_escaped(stderr, msg != NULL ? msg : "(out of memory)");
 	free(msg);
 	if (err != NULL)
 		fprintf(stderr, ": %s", err);

@@ -804,9 +804,7 @@ control_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
 		client_free(c);
-	if (ctl.state != NULL)
-		state_on_save(ctl.state, NULL, NULL);
-	ctl.state = NULL;
+	ctl.state = NULL;	/* closed before us: state_close unhooks itself */
 	replay_end(-1, 0, NULL);
 	if (ctl.replay_ev != NULL)
 		event_free(ctl.replay_ev);

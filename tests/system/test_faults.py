@@ -10,13 +10,14 @@ Mounting a tmpfs needs root (CI runs as root); those tests skip elsewhere."""
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from calfsys import routine_text, session_ini
+from calfsys import future, hms, routine_text, session_ini
 
 EXIT_NOTSAVED = 75
 ROOT = os.geteuid() == 0
@@ -253,3 +254,28 @@ def test_unwritable_at_start_is_said_loudly(calf):
     finally:
         stop_all(calf)
         umount(d.state)
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
+def test_watchers_hear_an_event_before_the_save(calf, tmp_path):
+    """The event goes to the watcher's socket first; the state file is
+    written after (issue: every event waited for a rewrite)."""
+    t = future(3)
+    d = calf.start(routine_text(session_ini("circles", at=hms(t),
+                                            duration="5m")))
+    w = d.raw_watch()
+    trace = tmp_path / "trace"
+    st = subprocess.Popen(["strace", "-qq", "-p", str(d.pid), "-o",
+                           str(trace), "-e", "trace=openat,writev"])
+    time.sleep(0.5)
+    if st.poll() is not None:
+        pytest.skip("strace cannot attach to calfd here")
+    w.expect("due", "circles", timeout=t - time.time() + 10)
+    time.sleep(0.3)
+    st.send_signal(signal.SIGINT)
+    st.wait(timeout=10)
+    calls = [ln.split("(")[0] + (" tmp" if ".state.json.tmp" in ln else "")
+             for ln in trace.read_text().splitlines()
+             if "writev" in ln or ".state.json.tmp" in ln]
+    assert "writev" in calls and "openat tmp" in calls, calls
+    assert calls.index("writev") < calls.index("openat tmp"), calls

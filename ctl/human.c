@@ -198,7 +198,7 @@ void
 human_status(const struct out *o, json_object *data)
 {
 	json_object	*running = jarr(data, "running"), *due = jarr(data, "due");
-	json_object	*next = NULL;
+	json_object	*next = NULL, *saved;
 	int64_t		 now = now_us_of(data), at, until = 0;
 	size_t		 nr = running ? json_object_array_length(running) : 0;
 	size_t		 nd = due ? json_object_array_length(due) : 0;
@@ -237,6 +237,12 @@ human_status(const struct out *o, json_object *data)
 	}
 	if (jbool(data, "quiet"))
 		printf("%sQuiet hours%s: prompts are held\n", DIM(o), RESET(o));
+	if (json_object_object_get_ex(data, "saved", &saved) &&
+	    json_object_is_type(saved, json_type_boolean) &&
+	    !json_object_get_boolean(saved))
+		printf("%sNot saved%s (%s): calfd keeps trying; a restart now "
+		    "would forget the latest changes\n", YELLOW(o), RESET(o),
+		    nz(jstr(data, "save_error"), "?"));
 	if ((src = jstr(data, "source")) != NULL)
 		printf("%sRoutine: %s%s\n", DIM(o), src, RESET(o));
 }

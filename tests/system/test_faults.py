@@ -95,6 +95,7 @@ def check_unsaved_then_recovered(calf, d, break_it, mend_it):
     assert raw["data"]["saved"] is False, raw
     assert raw["data"]["save_error"], raw
     assert raw["data"]["unsaved_since_us"] > 0, raw
+    assert "Not saved" in d.ctl("status").out
     rj = d.raw().request("stop", "heat")
     assert rj["code"] == "success" and rj["saved"] is False, rj
     assert "not saved" in rj["warning"], rj

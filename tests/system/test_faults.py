@@ -280,3 +280,17 @@ def test_watchers_hear_an_event_before_the_save(calf, tmp_path):
              if "writev" in ln or ".state.json.tmp" in ln]
     assert "writev" in calls and "openat tmp" in calls, calls
     assert calls.index("writev") < calls.index("openat tmp"), calls
+
+
+def test_saved_once_at_every_start(calf):
+    """A fresh calfd, or one whose state file was set aside, saves at once,
+    so the handled instant is on disk before the first event."""
+    d = calf.start(TEXT)
+    assert (d.state / "state.json").exists()
+    d.stop()
+    d.expect_dead = True
+    (d.state / "state.json").write_text("garbage")
+    d2 = calf.start(TEXT, name=d.workdir.name)
+    assert (d2.state / "state.json.bad").exists()
+    saved = json.loads((d2.state / "state.json").read_text())
+    assert saved["version"] == 1, saved

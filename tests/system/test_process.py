@@ -136,7 +136,10 @@ def test_window_passes_reminder_repeats_and_held_prompt_expires(
     assert [e["event"] for e in lapse] == ["due", "missed"], w1.summary()
     assert_on_time(lapse[0], t0)
     assert (t0 + 60) * US <= lapse[1]["fired_us"] < (t0 + 60) * US + LATE_MAX_US
-    assert [e["event"] for e in nag] == ["due", "reminder"], w1.summary()
+    # One reminder a minute for as long as the rest of the suite ran.
+    kinds = [e["event"] for e in nag]
+    assert kinds[:2] == ["due", "reminder"], w1.summary()
+    assert set(kinds[2:]) <= {"reminder"}, w1.summary()
     assert_on_time(nag[0], t0)
     assert (t0 + 60) * US <= nag[1]["fired_us"] < (t0 + 60) * US + LATE_MAX_US
     st = s.w1.status()

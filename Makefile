@@ -52,7 +52,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all run check check-unit check-system check-sanitize check-zones bench deps install uninstall clean \
 	fuzz fuzz-bins check-fuzz lint check-lint check-valgrind
 
-all: $(BUILD)/calfd $(BUILD)/calfctl
+all: $(BUILD)/calfd $(BUILD)/calfctl $(BUILD)/doc/routine.ini.5
 
 $(BUILD)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
@@ -71,6 +71,13 @@ $(BUILD)/calfd: $(DAEMON_OBJ) $(COMMON_OBJ)
 
 $(BUILD)/calfctl: $(CTL_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# routine.ini(5) is made from doc/routine.md, the one reference of the format.
+$(BUILD)/doc/routine.ini.5: doc/routine.md scripts/md2man.py VERSION
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/md2man.py routine.ini 5 \
+	    "$$(date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)" \
+	    $(VERSION) < doc/routine.md > $@.tmp && mv $@.tmp $@
 
 # Unit tests link the shared code and, where they test daemon logic, the
 # daemon's objects minus its main().
@@ -172,16 +179,19 @@ check-valgrind: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/doc/routine.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
 	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
-	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8
+	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8 \
+	    $(DESTDIR)$(MANDIR)/man5/routine.ini.5
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:

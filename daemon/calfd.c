@@ -27,6 +27,7 @@
 #include "daemon/loop.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
+#include "daemon/systemd.h"
 
 static const char usage_text[] =
 "usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
@@ -44,8 +45,10 @@ static const char usage_text[] =
 "                        /run/calf/calfd.sock for root)\n"
 "      --state-dir DIR   where calfd keeps what a restart must not lose:\n"
 "                        pause, due and running sessions, skips (created\n"
-"                        0700; default $XDG_STATE_HOME/calf, else\n"
-"                        ~/.local/state/calf, or /var/lib/calf for root)\n"
+"                        0700; default $STATE_DIRECTORY (systemd's\n"
+"                        StateDirectory=), then $XDG_STATE_HOME/calf,\n"
+"                        else ~/.local/state/calf, or /var/lib/calf for\n"
+"                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
 "                        exit 0, or 78 with every error\n"
@@ -56,6 +59,9 @@ static const char usage_text[] =
 "  -V, --version         print the version\n"
 "\n"
 "Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n"
+"Under systemd: takes the socket it passes (socket activation), reports\n"
+"READY, STATUS, RELOADING and STOPPING, pings the watchdog when asked,\n"
+"and logs events to the journal with CALF_* fields.\n"
 "Exit status: 0 stopped cleanly or the check passed, 64 usage error, 69\n"
 "socket or state folder in use or unusable, 73 state folder cannot be\n"
 "created, 78 the routine has errors.\n";
@@ -102,7 +108,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-/* SIGHUP reloads exactly as `calfctl reload` does. */
+/* SIGHUP reloads exactly as `calfctl reload` does, through the same
+ * function, which tells systemd before and after. */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -112,7 +119,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
+	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 	control_check_socket();		/* a socket file deleted meanwhile */
 }
@@ -121,8 +128,12 @@ static char *
 default_state_dir(void)
 {
 	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char	*sdir = getenv("STATE_DIRECTORY");
 	char		*p = NULL;
 
+	/* systemd's StateDirectory= (a list: the first is ours). */
+	if (sdir != NULL && sdir[0] == '/')
+		return strndup(sdir, strcspn(sdir, ":"));
 	if (geteuid() == 0 && x == NULL)
 		return strdup("/var/lib/calf");
 	if (x != NULL && x[0] == '/') {
@@ -169,13 +180,16 @@ struct daemon_res {
 	struct routine		*r;		/* until the engine owns it */
 	struct state		*state;
 	char			*sd;		/* default state folder */
-	char			*path;		/* the socket */
+	char			*path;		/* the socket; NULL: systemd's */
 	bool			 control;
+	bool			 systemd;	/* systemd_init() was called */
 };
 
 static void
 daemon_cleanup(struct daemon_res *d)
 {
+	if (d->systemd)
+		systemd_stopping();
 	for (int i = 0; i < 3; i++)
 		if (d->sigs[i] != NULL)
 			event_free(d->sigs[i]);
@@ -202,7 +216,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	struct errlist		 errs;
 	const char		*why, *pcause;
 	char			*cause = NULL, *src;
-	int			 rc = 0;
+	int			 rc = 0, lfd;
 
 	memset(&d, 0, sizeof d);
 	signal(SIGPIPE, SIG_IGN);
@@ -241,7 +255,16 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		goto out;
 	}
 
-	if ((d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
+	/* A socket passed by systemd needs no path: calfd did not make it
+	 * and will not remove it. */
+	if ((lfd = systemd_listen_fd(&cause)) == -2) {
+		fprintf(stderr, "calfd: %s\n", cause);
+		free(cause);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (lfd < 0 &&
+	    (d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
 		rc = EX_USAGE;
 		goto out;
@@ -251,16 +274,23 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
 	d.r = NULL;	/* the engine's now */
-	events_add_sink("stderr", stderr_sink, NULL);
-	if (control_init(d.base, engine, d.path, -1, &cause) == -1) {
-		fprintf(stderr, "calfd: %s: %s\n", d.path,
-		    cause != NULL ? cause : "cannot listen");
+	/* Under the journal, its sink records each event once, with fields. */
+	d.systemd = true;
+	if (!systemd_init(d.base, engine))
+		events_add_sink("stderr", stderr_sink, NULL);
+	if (control_init(d.base, engine, d.path, lfd, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", d.path != NULL ? d.path :
+		    "the socket systemd passed", cause != NULL ? cause :
+		    "cannot listen");
 		free(cause);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	d.control = true;
-	log_info("listening on %s", d.path);
+	if (d.path != NULL)
+		log_info("listening on %s", d.path);
+	else
+		log_info("listening on the socket systemd passed");
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
@@ -275,6 +305,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		if (d.sigs[i] == NULL || evsignal_add(d.sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
 
+	systemd_ready();
 	if (event_base_dispatch(d.base) == -1)
 		rc = 1;
 out:

@@ -19,6 +19,7 @@
 #include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/state.h"
+#include "daemon/systemd.h"
 
 #define AGENDA_DEFAULT	10
 #define AGENDA_MAX	1000
@@ -324,7 +325,7 @@ cmd_reload(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	(void)argc;
 	(void)argv;
 	errlist_init(&errs);
-	r = engine_reload(ctx->engine, ORIGIN_CLIENT, &errs);
+	r = systemd_reload(ctx->engine, ORIGIN_CLIENT, &errs); /* and systemd */
 	if ((*data = json_object_new_object()) == NULL) {
 		errlist_free(&errs);
 		return RES_INTERNAL;

@@ -89,6 +89,7 @@ static struct {
 	int			 watch_fd;	/* its folder (inotify) */
 	struct event		*watch_ev;
 	bool			 lost;	/* taken by another: said once */
+	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
 	unsigned		 ndying;	/* killed, freed next turn */
@@ -420,8 +421,9 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* With every slot taken, the client idle the longest (no watch, no
- * request under way, nothing to send, for IDLE_MIN seconds) makes room for a new one, so idle
- * connections cannot lock calfctl out. False when none is idle. */
+ * request under way, nothing to send, for IDLE_MIN seconds) makes room
+ * for a new one, so idle connections cannot lock calfctl out. False when
+ * none is idle. */
 static bool
 evict_idle(void)
 {
@@ -445,7 +447,8 @@ evict_idle(void)
 }
 
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
- * word, not the client's. */
+ * word, not the client's. A socket systemd passed is guarded by the mode
+ * and group its unit gave the file (the system socket's group calf). */
 static void
 client_accept(int fd)
 {
@@ -458,7 +461,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (cred.uid != geteuid() && cred.uid != 0) {
+	if (!ctl.passed && cred.uid != geteuid() && cred.uid != 0) {
 		log_warnx("refused a client of uid %u (pid %ld)",
 		    (unsigned)cred.uid, (long)cred.pid);
 		close(fd);
@@ -757,9 +760,10 @@ control_init(struct event_base *base, struct engine *engine,
 	/* A client that hangs up must cost an EPIPE, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (fd >= 0)
+	if (fd >= 0) {
 		ctl.fd = listen_adopt(fd, cause);
-	else if (path == NULL)
+		ctl.passed = true;
+	} else if (path == NULL)
 		*cause = msgf("no socket path");
 	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
 	    cause)) != -1 &&
@@ -827,6 +831,7 @@ control_shutdown(void)
 	if (ctl.fd != -1)
 		close(ctl.fd);
 	ctl.fd = -1;
+	ctl.passed = false;
 	if (ctl.path != NULL) {
 		if (lstat(ctl.path, &sb) == 0 && sb.st_dev == ctl.dev &&
 		    sb.st_ino == ctl.ino)

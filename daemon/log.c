@@ -1,5 +1,6 @@
 /*
- * log.c: messages to stderr, prefixed for the journal when we run under it.
+ * log.c: messages to the journal, with fields, when stderr is the journal;
+ * plain lines on stderr otherwise, with a timestamp when it is a terminal.
  */
 #include "daemon/log.h"
 
@@ -7,28 +8,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "daemon/systemd.h"
 
 static int	log_verbose;
 static int	log_journal;	/* stderr is connected to journald */
+static int	log_tty;	/* stderr is a terminal: lines get a time */
 
-/* journald reads "<N>" prefixes as priorities only when stderr is its own
- * stream, which $JOURNAL_STREAM ("DEV:INODE") lets us verify. */
+/* The journal is told apart by $JOURNAL_STREAM (daemon/systemd.c); a
+ * terminal needs the time on each line that the journal keeps itself. */
 void
 log_init(int verbose)
 {
-	const char	*js = getenv("JOURNAL_STREAM");
-	struct stat	 st;
-	unsigned long	 dev, ino;
-
 	log_verbose = verbose;
-	log_journal = 0;
-	if (js != NULL && sscanf(js, "%lu:%lu", &dev, &ino) == 2 &&
-	    fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
-		log_journal = 1;
+	log_journal = systemd_journal_stderr();
+	log_tty = !log_journal && isatty(STDERR_FILENO);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+/* "2026-12-01 20:00:05 ", local time, before the "calfd: " prefix. */
+static void
+log_stamp(void)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	char		buf[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (localtime_r(&ts.tv_sec, &tm) != NULL &&
+	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S ", &tm) > 0)
+		fputs(buf, stderr);
 }
 
 /* The length of the UTF-8 sequence at p and its code point, or 0 when it
@@ -122,12 +134,13 @@ static struct log_kind {
 } log_kinds[LOG_KINDS];
 
 static int
-log_allowed(const char *fmt)
+log_allowed(const char *fmt, unsigned *dropped)
 {
 	struct timespec	 ts;
 	struct log_kind	*k = NULL, *old = &log_kinds[0];
 	time_t		 now;
 
+	*dropped = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec;
 	for (size_t i = 0; i < LOG_KINDS && k == NULL; i++) {
@@ -143,10 +156,7 @@ log_allowed(const char *fmt)
 		k->n = k->dropped = 0;
 	}
 	if (now - k->start >= LOG_WINDOW) {
-		if (k->dropped > 0)
-			fprintf(stderr, "%s%u more warnings like the one "
-			    "above were not logged in %d s\n", log_journal ?
-			    "<4>" : "calfd: ", k->dropped, LOG_WINDOW);
+		*dropped = k->dropped;
 		k->start = now;
 		k->n = k->dropped = 0;
 	}
@@ -158,30 +168,56 @@ log_allowed(const char *fmt)
 	return 1;
 }
 
+/* One line out: to the journal with its fields, or to stderr. */
+static void
+log_line(int pri, const char *msg, const char *err)
+{
+	if (log_journal) {
+		systemd_journal_log(pri, msg, err);
+		return;
+	}
+	if (log_tty)
+		log_stamp();
+	fputs("calfd: ", stderr);
+	fputs(msg, stderr);
+	if (err != NULL)
+		fprintf(stderr, ": %s", err);
+	fputc('\n', stderr);
+}
+
 static void	vlog(int, const char *, va_list, const char *)
 		    __attribute__((format(printf, 2, 0)));
 
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *err)
 {
-	int	 saved = errno;
-	char	*msg;
+	int		 saved = errno;
+	char		*msg, *text = NULL, *note;
+	size_t		 len;
+	unsigned	 dropped = 0;
+	FILE		*fp;
 
 	if (pri == LOG_DEBUG && !log_verbose)
 		return;
-	if (pri == LOG_WARNING && !log_allowed(fmt))
+	if (pri == LOG_WARNING && !log_allowed(fmt, &dropped))
 		return;
+	if (dropped > 0 && asprintf(&note, "%u more warnings like the next "
+	    "one were not logged in %d s", dropped, LOG_WINDOW) != -1) {
+		log_line(LOG_WARNING, note, NULL);
+		free(note);
+	}
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
-	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
-	else
-		fputs("calfd: ", stderr);
-	put_escaped(stderr, msg != NULL ? msg : "(out of memory)");
+	if ((fp = open_memstream(&text, &len)) != NULL) {
+		put_escaped(fp, msg != NULL ? msg : "(out of memory)");
+		if (fclose(fp) != 0) {
+			free(text);
+			text = NULL;
+		}
+	}
+	log_line(pri, text != NULL ? text : "(out of memory)", err);
+	free(text);
 	free(msg);
-	if (err != NULL)
-		fprintf(stderr, ": %s", err);
-	fputc('\n', stderr);
 	errno = saved;
 }
 

@@ -39,7 +39,7 @@ def test_repeated_warnings_are_rate_limited(calf):
     c = RawClient(d.sock)
     c.send(b"x" * 5000)
     assert c.wait_closed(5)
-    assert "30 more warnings like the one above" in d.stderr()
+    assert "30 more warnings like the next one" in d.stderr()
 
 
 def test_idle_clients_make_room_for_calfctl(calf):

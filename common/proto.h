@@ -23,9 +23,11 @@
 #define PROTO_MAX_LINE		4096	/* longest request line, bytes */
 #define PROTO_MAX_ARGS		8	/* command name included */
 
-/* Commands, each a row in daemon/commands.c and in ctl/calfctl.c. */
+/* Commands, each a row in common/cmdtab.c. */
 #define CMD_STATUS	"status"
 #define CMD_AGENDA	"agenda"
+#define CMD_LIST	"list"
+#define CMD_SHOW	"show"
 #define CMD_START	"start"
 #define CMD_DONE	"done"
 #define CMD_STOP	"stop"
@@ -36,6 +38,77 @@
 #define CMD_RELOAD	"reload"
 #define CMD_VERSION	"version"
 #define CMD_WATCH	"watch"
+#define CMD_HELP	"help"		/* calfctl's own, never sent */
+
+/* The word before a time of day: pause until HH:MM. */
+#define ARG_UNTIL	"until"
+
+/* Fields of requests, replies and their data, and events. */
+#define F_COMMAND	"command"
+#define F_REQUEST_ID	"request_id"
+#define F_PROTOCOL	"protocol"
+#define F_ERROR		"error"
+#define F_CODE		"code"
+#define F_DATA		"data"
+#define F_EVENT		"event"
+#define F_SESSION	"session"
+#define F_TITLE		"title"
+#define F_MESSAGE	"message"
+#define F_STATE		"state"
+#define F_NOW_US	"now_us"
+#define F_SOURCE	"source"
+#define F_RUNNING	"running"
+#define F_DUE		"due"
+#define F_NEXT		"next"
+#define F_PAUSED	"paused"
+#define F_PAUSED_UNTIL_US "paused_until_us"
+#define F_QUIET		"quiet"
+#define F_QUIET_UNTIL_US "quiet_until_us"
+#define F_STARTED_US	"started_us"
+#define F_ELAPSED_US	"elapsed_us"
+#define F_MIN_US	"min_us"
+#define F_MAX_US	"max_us"
+#define F_NEXT_CUE_US	"next_cue_us"
+#define F_DUE_US	"due_us"
+#define F_FIRED_US	"fired_us"
+#define F_UNTIL_US	"until_us"
+#define F_EXPIRES_US	"expires_us"
+#define F_AT_US		"at_us"
+#define F_AT		"at"
+#define F_AGENDA	"agenda"
+#define F_SKIPPED	"skipped"
+#define F_SESSIONS	"sessions"
+#define F_ERRORS	"errors"
+#define F_VERSION	"version"
+#define F_PID		"pid"
+/* list and show */
+#define F_PROMPT	"prompt"
+#define F_FINISH	"finish"
+#define F_TIMES		"times"
+#define F_EVERY_S	"every_s"
+#define F_BETWEEN	"between"
+#define F_DAYS		"days"
+#define F_DUR_MIN_S	"duration_min_s"
+#define F_DUR_MAX_S	"duration_max_s"
+#define F_START		"start"
+#define F_REMIND_S	"remind_s"
+#define F_WINDOW_S	"window_s"
+#define F_TEMPERATURE	"temperature"
+#define F_CUES		"cues"
+#define F_AT_S		"at_s"
+#define F_TEXT		"text"
+#define F_ON_DEMAND	"on_demand"
+#define F_HELD		"held"
+#define F_HELD_BY	"held_by"	/* "paused", "quiet" or null */
+#define F_SKIP_NEXT_US	"skip_next_us"
+#define F_LINE		"line"
+
+/* A session's state as status, list and show name it. */
+#define STATE_IDLE	"idle"
+#define STATE_DUE	"due"
+#define STATE_SNOOZED	"snoozed"
+#define STATE_HELD	"held"
+#define STATE_RUNNING	"running"
 
 /* Event kinds, in the order of a session's life. */
 enum event_kind {

@@ -150,7 +150,8 @@ default_state_dir(void)
 static int
 make_state_dir(const char *dir)
 {
-	char	*p = strdup(dir);
+	struct stat	 st;
+	char		*p = strdup(dir);
 
 	if (p == NULL || *p == '\0') {
 		free(p);
@@ -169,6 +170,13 @@ make_state_dir(const char *dir)
 	free(p);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return -1;
+	/* Something else by that name cannot become the folder (73). */
+	if (stat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -231,8 +239,8 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		return EX_CONFIG;
 	}
 	errlist_free(&errs);
-	log_info("routine %s (%s): %zu sessions", d.r->source, why,
-	    d.r->nsessions);
+	log_info("routine %s (%s): %zu session%s", d.r->source, why,
+	    d.r->nsessions, d.r->nsessions == 1 ? "" : "s");
 	free(src);
 
 	if (state_dir == NULL && (state_dir = d.sd = default_state_dir()) ==

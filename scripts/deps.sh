@@ -5,8 +5,8 @@
 set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
 libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
-groff-base man-db clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace
-e2fsprogs"
+groff-base man-db bash-completion fish zsh clang libclang-rt-14-dev cppcheck
+clang-tidy valgrind strace e2fsprogs"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

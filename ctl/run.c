@@ -202,6 +202,23 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 	json_object_put(empty);
 }
 
+/* A change calfd made but could not save: done, yet a restart would forget
+ * it, which the caller must hear (doc/PROTOCOL.md, "saved"). */
+static int
+not_saved(json_object *reply)
+{
+	json_object	*v;
+	const char	*w = jstr(reply, "warning");
+
+	if (!json_object_object_get_ex(reply, "saved", &v) ||
+	    !json_object_is_type(v, json_type_boolean) ||
+	    json_object_get_boolean(v))
+		return (0);
+	warnmsg("warning: %s", w != NULL ? w : "the change is not saved to "
+	    "disk");
+	return (EXIT_NOTSAVED);
+}
+
 /* One request, one reply, printed. */
 int
 run_command(struct client *c, const struct ctl_opts *o, const char *name,
@@ -217,9 +234,10 @@ run_command(struct client *c, const struct ctl_opts *o, const char *name,
 	if ((reply = client_request(c, args, argc + 1, false, NULL,
 	    NULL)) == NULL)
 		return (run_unreachable(c));
-	if (reply_ok(reply))
+	if (reply_ok(reply)) {
 		succeeded(o, print, reply);
-	else
+		rc = not_saved(reply);
+	} else
 		rc = refused(c, o, reply);
 	json_object_put(reply);
 	return (rc);

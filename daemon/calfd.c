@@ -26,6 +26,7 @@
 #include "daemon/events.h"
 #include "daemon/hook.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "daemon/notify.h"
 #include "daemon/offline.h"
 #include "daemon/presence.h"
@@ -126,6 +127,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	errlist_init(&errs);
 	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
+	control_check_socket();		/* a socket file deleted meanwhile */
 }
 
 static char *
@@ -285,7 +287,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		rc = EX_USAGE;
 		goto out;
 	}
-	if ((d.base = event_base_new()) == NULL)
+	if ((d.base = loop_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
@@ -316,6 +318,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
 	state_restore(d.state, engine);
+	control_use_state(d.state);
 	control_started();
 
 	d.sigs[0] = evsignal_new(d.base, SIGTERM, on_stop, d.base);

@@ -4,9 +4,15 @@
  * daemon/commands.c and writes replies and, to watchers, events.
  *
  * Nothing here blocks the loop: input is bounded by a read watermark and
- * processed a few dozen lines per turn, output is bounded (a client that
- * stops reading is paused, and a watcher that stops reading is dropped),
- * and a client is freed only from the top of a callback.
+ * processed a few dozen lines, or about a millisecond, per turn, output is
+ * bounded (a client that stops reading is paused, and a watcher that stops
+ * reading is dropped), and a client is freed only from the top of a
+ * callback.
+ *
+ * A reply to a request that changed something waits for the save that puts
+ * the change on disk (state.h), and says "saved": false when that save
+ * failed; the client's later lines wait behind it, so replies keep their
+ * order.
  */
 #include "daemon/control.h"
 
@@ -21,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -35,17 +42,22 @@
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/request.h"
+#include "daemon/state.h"
 
 #define MAX_CLIENTS	256
 #define ACCEPT_PER_TURN	16
 #define LINES_PER_TURN	64		/* then yield to timers and I/O */
+#define SLICE_NS	1000000		/* ... or after this much work */
 #define INPUT_HIGH	(4 * PROTO_MAX_LINE)	/* read no more than this */
 #define OUTPUT_PAUSE	(256 * 1024)	/* stop reading requests */
-#define OUTPUT_MAX	(1024 * 1024)	/* drop the client */
+#define OUTPUT_MAX	(1024 * 1024)	/* queued this long: not reading */
+#define OUTPUT_STALL	3		/* ... with nothing taken for so many s */
+#define OUTPUT_HARD	(64 * 1024 * 1024)	/* drop whatever the reason */
 #define CLOSE_TIMEOUT	5		/* seconds to flush a last reply */
 #define REPLAY_SECONDS	10		/* the start's events, kept this long */
 #define REPLAY_MAX	256		/* ... and at most this many */
 #define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
+#define IDLE_MIN	2		/* idle this long: may make room */
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
@@ -53,6 +65,10 @@ struct client {
 	struct event		*work;	/* yield, or free from the top */
 	unsigned		 id;
 	pid_t			 pid;
+	json_object		*held;	/* the reply waiting for a save */
+	uint64_t		 held_gen;	/* ... of this change */
+	int64_t			 progress_s;	/* output last taken (loop time) */
+	int64_t			 active_s;	/* last request (loop time) */
 	bool			 watching;
 	bool			 blocked;	/* output full: not reading */
 	bool			 eof;		/* peer shut its side */
@@ -63,15 +79,20 @@ struct client {
 static struct {
 	struct event_base	*base;
 	struct engine		*engine;
+	struct state		*state;	/* NULL: replies are not held */
 	int			 fd;
 	struct event		*accept_ev;
 	struct event		*backoff_ev;
 	char			*path;	/* the file we bound, to unlink */
 	dev_t			 dev;
 	ino_t			 ino;
+	int			 watch_fd;	/* its folder (inotify) */
+	struct event		*watch_ev;
+	bool			 lost;	/* taken by another: said once */
 	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
+	unsigned		 ndying;	/* killed, freed next turn */
 	unsigned		 next_id;
 	bool			 sink;
 
@@ -83,7 +104,7 @@ static struct {
 	size_t			 nreplay;
 	bool			 capturing;
 	struct event		*replay_ev;
-} ctl = { .fd = -1 };
+} ctl = { .fd = -1, .watch_fd = -1 };
 
 static void	client_process(struct client *);
 
@@ -95,6 +116,9 @@ client_free(struct client *c)
 	log_debug("client %u: gone", c->id);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
+	if (c->dead)
+		ctl.ndying--;
+	json_object_put(c->held);
 	event_free(c->work);
 	bufferevent_free(c->bev);
 	free(c);
@@ -114,6 +138,7 @@ client_kill(struct client *c)
 	if (c->dead)
 		return;
 	c->dead = true;
+	ctl.ndying++;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	event_active(c->work, EV_TIMEOUT, 0);
 }
@@ -127,18 +152,48 @@ client_yield(struct client *c)
 	evtimer_add(c->work, &zero);
 }
 
-/* One line out; a client that lets 1 MiB pile up is not reading and goes
- * rather than growing calfd. */
+/* The loop's time of this turn, in seconds: the same for everything done
+ * in one turn, however long the turn takes. */
+static int64_t
+loop_seconds(void)
+{
+	struct timeval	tv;
+
+	if (event_base_gettimeofday_cached(ctl.base, &tv) == -1)
+		return 0;
+	return (int64_t)tv.tv_sec;
+}
+
+/* Bytes left for the socket: the client is reading. */
+static void
+client_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct client	*c = arg;
+
+	(void)buf;
+	if (info->n_deleted > 0)
+		c->progress_s = loop_seconds();
+}
+
+/* One line out. A client is "not reading", and goes rather than growing
+ * calfd, when over 1 MiB has been queued and none of it taken for
+ * OUTPUT_STALL seconds; a burst made in one turn (a catch-up of thousands
+ * of events) is never judged, since the clock starts with the turn. */
 static int
 client_write(struct client *c, const char *s)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	size_t		 len = evbuffer_get_length(out);
 
 	if (c->dead || c->closing)
 		return -1;
-	if (evbuffer_get_length(out) > OUTPUT_MAX) {
-		log_warnx("client %u (pid %ld): not reading, over %d bytes "
-		    "queued; dropping it", c->id, (long)c->pid, OUTPUT_MAX);
+	if (len == 0)
+		c->progress_s = loop_seconds();
+	if ((len > OUTPUT_MAX && loop_seconds() - c->progress_s >
+	    OUTPUT_STALL) || len > OUTPUT_HARD) {
+		log_warnx("client %u (pid %ld): not reading, %zu bytes "
+		    "queued; dropping it", c->id, (long)c->pid, len);
 		client_kill(c);
 		return -1;
 	}
@@ -209,6 +264,7 @@ client_line(struct client *c, const char *line, size_t len)
 	json_object	*reply;
 	char		*cause;
 	enum result	 r;
+	uint64_t	 gen;
 
 	if (request_blank(line, len))
 		return;
@@ -223,8 +279,17 @@ client_line(struct client *c, const char *line, size_t len)
 		return;
 	}
 	log_debug("client %u: %s", c->id, req.argv[0]);
+	c->active_s = loop_seconds();
+	gen = state_generation(ctl.state);
+	ctx.state = ctl.state;
 	reply = commands_run(&ctx, &req);
 	request_free(&req);
+	if (reply != NULL && state_generation(ctl.state) != gen) {
+		/* A change: said once it is on disk (control_saved). */
+		c->held = reply;
+		c->held_gen = state_generation(ctl.state);
+		return;
+	}
 	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
 		c->watching = true;
 		for (size_t i = 0; i < ctl.nreplay; i++)
@@ -232,9 +297,20 @@ client_line(struct client *c, const char *line, size_t len)
 	}
 }
 
-/* Takes complete lines off the input, at most LINES_PER_TURN per turn;
- * checks the length before reading so an endless line never costs more
- * than the read watermark. */
+/* Nanoseconds on the monotonic clock, for the budget of a turn. */
+static int64_t
+mono_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Takes complete lines off the input, at most LINES_PER_TURN or SLICE_NS
+ * worth per turn, and none while a reply waits for a save; checks the
+ * length before reading so an endless line never costs more than the read
+ * watermark. */
 static void
 client_process(struct client *c)
 {
@@ -243,15 +319,16 @@ client_process(struct client *c)
 	struct evbuffer_ptr	 eol;
 	char			 line[PROTO_MAX_LINE + 1];
 	size_t			 eol_len, len;
+	int64_t			 t0 = mono_ns();
 
-	for (int n = 0; !c->dead && !c->closing; n++) {
+	for (int n = 0; !c->dead && !c->closing && c->held == NULL; n++) {
 		if (evbuffer_get_length(out) > OUTPUT_PAUSE) {
 			/* Resumed by client_write_cb once it drains. */
 			c->blocked = true;
 			bufferevent_disable(c->bev, EV_READ);
 			return;
 		}
-		if (n == LINES_PER_TURN) {
+		if (n == LINES_PER_TURN || (n > 0 && mono_ns() - t0 > SLICE_NS)) {
 			client_yield(c);
 			return;
 		}
@@ -343,6 +420,32 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 		client_process(c);
 }
 
+/* With every slot taken, the client idle the longest (no watch, no
+ * request under way, nothing to send, for IDLE_MIN seconds) makes room
+ * for a new one, so idle connections cannot lock calfctl out. False when
+ * none is idle. */
+static bool
+evict_idle(void)
+{
+	struct client	*c, *oldest = NULL;
+
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->watching || c->dead || c->closing || c->held != NULL ||
+		    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+		    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
+		    loop_seconds() - c->active_s < IDLE_MIN)
+			continue;
+		if (oldest == NULL || c->active_s < oldest->active_s)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return false;
+	log_info("client %u (pid %ld): closed, idle, to make room for a new "
+	    "one", oldest->id, (long)oldest->pid);
+	client_kill(oldest);
+	return true;
+}
+
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
  * word, not the client's. A socket systemd passed is guarded by the mode
  * and group its unit gave the file (the system socket's group calf). */
@@ -364,7 +467,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (ctl.nclients >= MAX_CLIENTS) {
+	if (ctl.nclients - ctl.ndying >= MAX_CLIENTS && !evict_idle()) {
 		log_warnx("refused a client (pid %ld): %d clients already",
 		    (long)cred.pid, MAX_CLIENTS);
 		close(fd);
@@ -390,9 +493,11 @@ client_accept(int fd)
 	}
 	c->id = ++ctl.next_id;
 	c->pid = cred.pid;
+	c->active_s = loop_seconds();
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, INPUT_HIGH);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), client_out_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
 	ctl.nclients++;
@@ -452,6 +557,53 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* A held reply goes out, saying whether its change is on disk; the
+ * client's next lines follow. */
+static void
+client_release(struct client *c, bool ok)
+{
+	json_object	*reply = c->held;
+	const char	*why;
+	char		*warning;
+
+	c->held = NULL;
+	json_object_object_add(reply, "saved", json_object_new_boolean(ok));
+	if (!ok) {
+		why = state_error(ctl.state);
+		warning = msgf("the change is not saved to disk (%s); calfd "
+		    "keeps trying, but a restart before it succeeds would "
+		    "forget it", why != NULL ? why : "unknown error");
+		json_object_object_add(reply, "warning", warning != NULL ?
+		    json_object_new_string(warning) : NULL);
+		free(warning);
+	}
+	client_send(c, reply);
+	if (!c->dead && !c->closing)
+		client_yield(c);
+}
+
+/* The state module's word after a save: replies whose change it covers go
+ * out; after a failure every held reply goes, saying so. */
+static void
+control_saved(void *arg, uint64_t saved_gen, bool ok)
+{
+	struct client	*c;
+
+	(void)arg;
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->held != NULL && (!ok || c->held_gen <= saved_gen))
+			client_release(c, ok);
+	}
+}
+
+void
+control_use_state(struct state *st)
+{
+	ctl.state = st;
+	if (st != NULL)
+		state_on_save(st, control_saved, NULL);
+}
+
 /* The one events sink for the socket: each event is serialised once and
  * queued to every watcher. */
 static void
@@ -500,6 +652,100 @@ control_started(void)
 		replay_end(-1, 0, NULL);
 }
 
+/* The listener on a fresh fd: accepting goes on there. */
+static int
+listener_swap(int fd)
+{
+	struct event	*ev;
+
+	ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1) {
+		if (ev != NULL)
+			event_free(ev);
+		return -1;
+	}
+	if (ctl.accept_ev != NULL)
+		event_free(ctl.accept_ev);
+	evtimer_del(ctl.backoff_ev);
+	close(ctl.fd);
+	ctl.accept_ev = ev;
+	ctl.fd = fd;
+	return 0;
+}
+
+static void	watch_cb(evutil_socket_t, short, void *);
+
+/* (Re)starts watching the socket's folder, which may itself be new. */
+static void
+watch_start(void)
+{
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	if ((ctl.watch_fd = listen_watch(ctl.path)) == -1) {
+		log_warn("cannot watch the folder of %s; a removed socket "
+		    "is noticed only on SIGHUP", ctl.path);
+		return;
+	}
+	ctl.watch_ev = event_new(ctl.base, ctl.watch_fd, EV_READ | EV_PERSIST,
+	    watch_cb, NULL);
+	if (ctl.watch_ev == NULL || event_add(ctl.watch_ev, NULL) == -1)
+		log_warnx("cannot watch the folder of %s", ctl.path);
+}
+
+void
+control_check_socket(void)
+{
+	char	*cause = NULL;
+	dev_t	 dev;
+	ino_t	 ino;
+	int	 fd;
+
+	if (ctl.path == NULL)
+		return;
+	switch (listen_is_ours(ctl.path, ctl.dev, ctl.ino)) {
+	case 1:
+		return;
+	case -1:
+		if (!ctl.lost)
+			log_warnx("%s is no longer our socket; not taking it "
+			    "back (clients still connected are served)",
+			    ctl.path);
+		ctl.lost = true;
+		return;
+	default:
+		break;
+	}
+	if ((fd = listen_path(ctl.path, &dev, &ino, &cause)) == -1 ||
+	    listener_swap(fd) == -1) {
+		log_warnx("%s was removed and cannot be made again: %s",
+		    ctl.path, cause != NULL ? cause : "out of memory");
+		if (fd != -1) {
+			unlink(ctl.path);
+			close(fd);
+		}
+		free(cause);
+		return;
+	}
+	ctl.dev = dev;
+	ctl.ino = ino;
+	ctl.lost = false;
+	log_warnx("%s was removed; listening there again", ctl.path);
+	watch_start();
+}
+
+/* Something left the socket's folder: perhaps the socket. */
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	listen_watch_drain(fd);
+	control_check_socket();
+}
+
 /* Listening comes last, after the engine, so the first client already
  * sees a running routine; a failure leaves nothing behind. */
 int
@@ -539,6 +785,8 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
+	if (ctl.path != NULL)
+		watch_start();
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
 	ctl.capturing = true;
 	return 0;
@@ -560,6 +808,7 @@ control_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
 		client_free(c);
+	ctl.state = NULL;	/* closed before us: state_close unhooks itself */
 	replay_end(-1, 0, NULL);
 	if (ctl.replay_ev != NULL)
 		event_free(ctl.replay_ev);
@@ -568,6 +817,12 @@ control_shutdown(void)
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;
 	}
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	ctl.watch_fd = -1;
 	if (ctl.accept_ev != NULL)
 		event_free(ctl.accept_ev);
 	if (ctl.backoff_ev != NULL)

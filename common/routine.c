@@ -4,6 +4,8 @@
  * The format itself is read in routine_parse.c (with routine_read.c and
  * routine_keys.c).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -41,13 +43,71 @@ routine_free(struct routine *r)
 	free(r);
 }
 
-/* Reads the whole file first, so a pipe or /dev/stdin works as well. */
+/* What a file that is not a regular file is, in the words of `ls -l`. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return ("a directory");
+	if (S_ISFIFO(m))
+		return ("a fifo");
+	if (S_ISCHR(m))
+		return ("a character device");
+	if (S_ISBLK(m))
+		return ("a block device");
+	if (S_ISSOCK(m))
+		return ("a socket");
+	if (S_ISLNK(m))
+		return ("a symbolic link");
+	return ("not a file");
+}
+
+/*
+ * Opens a routine file without ever blocking: a FIFO, a device or a socket
+ * where the routine should be would otherwise hang calfd inside open() or
+ * read() with its event loop stopped. Only a regular file is read.
+ */
+static int
+open_file(const char *path, struct errlist *errs)
+{
+	struct stat	 st;
+	int		 fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		saved = errno;
+		/* A socket cannot be opened at all (ENXIO): name it. */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			errlist_add(errs, "%s: not a regular file (%s); the "
+			    "routine is a text file", path,
+			    file_kind(st.st_mode));
+		else
+			errlist_add(errs, "%s: cannot open: %s", path,
+			    strerror(saved));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1) {
+		errlist_add(errs, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errlist_add(errs, "%s: not a regular file (%s); the routine "
+		    "is a text file", path, file_kind(st.st_mode));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Reads the whole regular file, then parses it from memory. */
 struct routine *
 routine_load(const char *path, struct errlist *errs)
 {
 	struct routine	*r;
-	char		*buf = NULL, *nbuf;
-	size_t		 len = 0, cap = 0;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0, cap;
 	ssize_t		 n;
 	int		 fd;
 
@@ -56,21 +116,31 @@ routine_load(const char *path, struct errlist *errs)
 		    "file, like -c ~/.config/calf/routine.ini");
 		return (NULL);
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
+	if ((fd = open_file(path, errs)) == -1)
 		return (NULL);
+	if (fstat(fd, &st) == -1 || st.st_size > ROUTINE_MAX_FILE) {
+		errlist_add(errs, "%s: larger than %d MiB; a routine file is "
+		    "a few kilobytes", path, ROUTINE_MAX_FILE / (1024 * 1024));
+		goto fail;
+	}
+	/* One read of the size fstat gave; a file that grows meanwhile is
+	 * read up to one byte past that, and refused if it passes the cap. */
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL) {
+		errlist_add(errs, "%s: out of memory", path);
+		goto fail;
 	}
 	for (;;) {
 		if (len == cap) {
-			cap = cap == 0 ? 8192 : cap * 2;
-			if (cap > ROUTINE_MAX_FILE + 1)
-				cap = ROUTINE_MAX_FILE + 1;
-			if (len == cap) {
+			char	*nbuf;
+
+			if (cap > ROUTINE_MAX_FILE) {
 				errlist_add(errs, "%s: larger than %d MiB; a "
 				    "routine file is a few kilobytes", path,
 				    ROUTINE_MAX_FILE / (1024 * 1024));
 				goto fail;
 			}
+			cap *= 2;
 			if ((nbuf = realloc(buf, cap)) == NULL) {
 				errlist_add(errs, "%s: out of memory", path);
 				goto fail;
@@ -90,7 +160,7 @@ routine_load(const char *path, struct errlist *errs)
 		len += (size_t)n;
 	}
 	close(fd);
-	r = routine_parse(buf != NULL ? buf : "", len, path, errs);
+	r = routine_parse(buf, len, path, errs);
 	free(buf);
 	return (r);
 fail:
@@ -103,8 +173,13 @@ fail:
 struct routine *
 routine_builtin(struct errlist *errs)
 {
-	return (routine_parse(default_routine_ini, default_routine_ini_len,
-	    "built-in", errs));
+	struct routine	*r;
+
+	r = routine_parse(default_routine_ini, default_routine_ini_len,
+	    "built-in", errs);
+	if (r != NULL)
+		r->builtin = true;
+	return (r);
 }
 
 /* Joins a directory and a relative path; NULL when out of memory. */
@@ -118,11 +193,17 @@ join(const char *dir, const char *rel)
 	return (s);
 }
 
-/* A candidate found by searching counts only when it is there. */
+/*
+ * A candidate found by searching counts when its name is there, even as a
+ * dangling symbolic link: a dotfile link left pointing nowhere is reported,
+ * not silently replaced by the next file or the built-in routine.
+ */
 static char *
 existing(char *path)
 {
-	if (path != NULL && access(path, F_OK) == 0)
+	struct stat	 st;
+
+	if (path != NULL && lstat(path, &st) == 0)
 		return (path);
 	free(path);
 	return (NULL);
@@ -180,6 +261,15 @@ routine_open(const char *cli_path, struct errlist *errs)
 	r = routine_load(path, errs);
 	free(path);
 	return (r);
+}
+
+/* A reload: the file calfd runs on, or the built-in routine it started on. */
+struct routine *
+routine_reread(const struct routine *cur, struct errlist *errs)
+{
+	if (cur->builtin)
+		return (routine_builtin(errs));
+	return (routine_load(cur->source, errs));
 }
 
 /* Sessions are named from the command line, so lookup is by name. */

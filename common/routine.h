@@ -70,6 +70,7 @@ struct session {
 
 struct routine {
 	char		*source;	/* file path, or "built-in" */
+	bool		 builtin;	/* the copy compiled into calfd */
 	struct session	*sessions;	/* in file order */
 	size_t		 nsessions;
 
@@ -105,6 +106,12 @@ char		*routine_locate(const char *cli_path, const char **why);
 
 /* Loads what routine_locate chose (or the built-in routine). */
 struct routine	*routine_open(const char *cli_path, struct errlist *errs);
+/* Reads again what `cur` was read from: the same file (never another one
+ * found by searching, never the built-in routine in its place), or the
+ * built-in routine when calfd started on it. The search order applies at
+ * start only. NULL (and errs) when the file cannot be read or has errors. */
+struct routine	*routine_reread(const struct routine *cur,
+		     struct errlist *errs);
 
 extern const char	default_routine_ini[];
 extern const size_t	default_routine_ini_len;

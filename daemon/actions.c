@@ -272,7 +272,7 @@ engine_reload(struct engine *e, struct errlist *errs)
 	struct firing	  f;
 	time_t		  now = (time_t)(wall_now().us / US);
 
-	if ((nr = routine_open(e->cli_path, errs)) == NULL) {
+	if ((nr = routine_reread(e->r, errs)) == NULL) {
 		log_warnx("reload refused; the routine in use is unchanged:");
 		for (size_t i = 0; i < errs->n; i++)
 			log_warnx("%s", errs->msgs[i]);

@@ -44,7 +44,7 @@ enum result	 engine_snooze(struct engine *, const char *name, int64_t secs,
 /* until_us 0: indefinitely. */
 enum result	 engine_pause(struct engine *, int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, char **cause);
-/* Re-reads the routine (routine_open with the kept cli_path); swaps only on
+/* Re-reads the routine (routine_reread: the file it runs on); swaps only on
  * success, otherwise errs holds every message and nothing changes. */
 enum result	 engine_reload(struct engine *, struct errlist *errs);
 

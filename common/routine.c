@@ -283,6 +283,69 @@ routine_find(const struct routine *r, const char *name)
 	return (NULL);
 }
 
+/* Seconds from a time of day forward to another, around midnight. */
+static int
+tod_until(int from, int to)
+{
+	return ((to - from + SECS_PER_DAY) % SECS_PER_DAY);
+}
+
+/*
+ * A prompt due inside quiet hours is held until they end and then given if
+ * its window is still open. A time whose window closes before the quiet
+ * hours end is therefore always missed: the routine is valid, but the user
+ * most likely did not mean it.
+ */
+void
+routine_warnings(const struct routine *r, struct errlist *warns)
+{
+	char	 a[16], b[16], c[16], d[32], need[32];
+
+	if (!r->has_quiet)
+		return;
+	for (size_t i = 0; i < r->nsessions; i++) {
+		const struct session	*s = &r->sessions[i];
+		size_t			 lost = 0;
+		int			 wait = -1, first = 0;
+		char			 when[64];
+
+		for (size_t k = 0; k < s->ntimes; k++) {
+			int	 t = s->times[k], left;
+
+			if (tod_until(r->quiet_start, t) >=
+			    tod_until(r->quiet_start, r->quiet_end))
+				continue;	/* outside quiet hours */
+			left = tod_until(t, r->quiet_end);
+			if (s->window > left)
+				continue;
+			lost++;
+			if (left > wait) {	/* the earliest in the night */
+				first = t;
+				wait = left;
+			}
+		}
+		if (lost == 0)
+			continue;
+		if (lost == 1)
+			snprintf(when, sizeof when, "at %s",
+			    tod_format(first, a, sizeof a));
+		else
+			snprintf(when, sizeof when, "%zu times (from %s)",
+			    lost, tod_format(first, a, sizeof a));
+		errlist_add(warns, "%s:%d: warning: [%s] is due %s in the "
+		    "quiet hours %s-%s, and its window of %s closes before "
+		    "they end, so %s always missed; move %s out of the quiet "
+		    "hours or make `window` longer than %s", r->source,
+		    s->times_line, s->name, when,
+		    tod_format(r->quiet_start, b, sizeof b),
+		    tod_format(r->quiet_end, c, sizeof c),
+		    dur_format(s->window, d, sizeof d),
+		    lost > 1 ? "those prompts are" : "that prompt is",
+		    lost > 1 ? "them" : "it",
+		    dur_format(wait, need, sizeof need));
+	}
+}
+
 /* Days in the words the user would have written them, Monday first. */
 static void
 days_describe(uint8_t days, char *buf, size_t len)

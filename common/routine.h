@@ -51,6 +51,7 @@ struct session {
 	/* When it is due. ntimes == 0: on demand only (calfctl start). */
 	int		*times;		/* seconds after local midnight, sorted, unique */
 	size_t		 ntimes;
+	int		 times_line;	/* line of `at` or `every` */
 	int64_t		 every;		/* interval sessions: the step, else 0 */
 	int		 between_start;	/* interval sessions: first grid time */
 	int		 between_end;	/* interval sessions: last grid time */
@@ -90,6 +91,10 @@ struct routine	*routine_load(const char *path, struct errlist *errs);
 /* The routine compiled into calfd (config/routine.ini). */
 struct routine	*routine_builtin(struct errlist *errs);
 void		 routine_free(struct routine *);
+
+/* Adds "FILE:LINE: warning: ..." for what is valid but cannot be meant:
+ * a time inside quiet hours whose window closes before they end. */
+void		 routine_warnings(const struct routine *, struct errlist *warns);
 
 /* The session called name, or NULL. */
 struct session	*routine_find(const struct routine *, const char *name);

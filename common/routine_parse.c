@@ -106,6 +106,7 @@ expand_every(struct parser *p, struct session *s)
 	free(s->times);
 	s->times = t;
 	s->ntimes = n;
+	s->times_line = p->keyline[K_EVERY];
 }
 
 /* The checks that need the whole section: required and conflicting keys. */

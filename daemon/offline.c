@@ -37,6 +37,7 @@ int
 offline_check_config(const char *cli_path)
 {
 	struct routine	*r;
+	struct errlist	 warns;
 	const char	*why;
 	char		*path, line[1024];
 
@@ -45,6 +46,10 @@ offline_check_config(const char *cli_path)
 	path = routine_locate(cli_path, &why);
 	free(path);
 	fprintf(stderr, "calfd: using routine %s (%s)\n", r->source, why);
+	errlist_init(&warns);
+	routine_warnings(r, &warns);
+	errlist_print(&warns, stderr);
+	errlist_free(&warns);
 	for (size_t i = 0; i < r->nsessions; i++) {
 		session_describe(&r->sessions[i], line, sizeof(line));
 		printf("%s\n", line);

@@ -130,3 +130,32 @@ def test_started_on_the_built_in_routine_a_reload_keeps_it(calf, tmp_path):
         routine_text(session_ini("mine", duration="5m")))
     r = d.ctl_json("reload")
     assert r["source"] == "built-in", r
+
+
+QUIET = "[calfd]\nquiet = 22:00-07:00\n\n"
+
+
+def test_check_config_warns_of_a_prompt_quiet_hours_always_hide(tmp_path):
+    p = tmp_path / "routine.ini"
+    p.write_text(QUIET + "[late]\nat = 12:00 23:00\nduration = 5m\n\n"
+                 "[early]\nat = 06:30\nduration = 5m\n\n"
+                 "[patient]\nat = 23:00\nwindow = 9h\nduration = 5m\n")
+    r = check_config(p)
+    assert r.returncode == 0, r
+    warnings = [ln for ln in r.stderr.splitlines() if "warning:" in ln]
+    assert len(warnings) == 1, r.stderr
+    assert warnings[0].startswith(f"{p}:5: warning: [late] is due at 23:00 "
+                                  "in the quiet hours 22:00-07:00"), r.stderr
+    assert "longer than 8h" in warnings[0]
+    assert len(r.stdout.splitlines()) == 3
+
+
+def test_check_config_warns_once_for_an_interval_session(tmp_path):
+    p = tmp_path / "routine.ini"
+    p.write_text(QUIET + "[hourly]\nevery = 1h\nduration = 5m\n")
+    r = check_config(p)
+    assert r.returncode == 0, r
+    warnings = [ln for ln in r.stderr.splitlines() if "warning:" in ln]
+    assert len(warnings) == 1, r.stderr
+    assert warnings[0].startswith(f"{p}:5: warning: [hourly] is due 9 times "
+                                  "(from 22:00)"), r.stderr

@@ -318,13 +318,19 @@ test_error_classes(void **state)
 		{ "[s]\nat = 7:30pm\nduration = 1m\n", 2, "`7:30pm` is not a time" },
 		{ "[s]\nat = 07:30 21:00 7:30\nduration = 1m\n", 2,
 		    "lists 07:30 twice" },
-		{ "[s]\nat = ,\nduration = 1m\n", 2, "`at` is empty" },
+		{ "[s]\nat = ,\nduration = 1m\n", 2, "has an empty item" },
+		{ "[s]\nat = 12:00,\nduration = 1m\n", 2,
+		    "`at = 12:00,` has an empty item" },
+		{ "[s]\nat = 12:00,,13:00\nduration = 1m\n", 2,
+		    "has an empty item" },
+		{ "[s]\nat = 07:30\ndays = ,mon\nduration = 1m\n", 3,
+		    "`days = ,mon` has an empty item" },
 		{ "[s]\nat = 07:30\ndays = mon,funday\nduration = 1m\n", 3,
 		    "unknown day `funday`" },
 		{ "[s]\nat = 07:30\ndays = mon-xyz\nduration = 1m\n", 3,
 		    "unknown day `xyz`" },
 		{ "[s]\nat = 07:30\ndays = ,\nduration = 1m\n", 3,
-		    "`days` is empty" },
+		    "has an empty item" },
 		{ "[s]\nduration = 15\n", 2, "needs a unit" },
 		{ "[s]\nduration = 0\n", 2, "too short" },
 		{ "[s]\nduration = 30m..25m\n", 2, "shorter length comes first" },
@@ -677,7 +683,7 @@ test_locate(void **state)
 	errlist_init(&el);
 	assert_null(routine_load(dir, &el));
 	assert_int_equal(el.n, 1);
-	assert_non_null(strstr(el.msgs[0], "cannot read: Is a directory"));
+	assert_non_null(strstr(el.msgs[0], "not a regular file (a directory)"));
 	errlist_free(&el);
 
 	unlink(path);

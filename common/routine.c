@@ -39,6 +39,7 @@ routine_free(struct routine *r)
 		free(s->cues);
 	}
 	free(r->sessions);
+	free(r->byname);
 	free(r->source);
 	free(r);
 }
@@ -272,10 +273,53 @@ routine_reread(const struct routine *cur, struct errlist *errs)
 	return (routine_load(cur->source, errs));
 }
 
+/* Orders sessions by name, for the index and its binary search. */
+static int
+byname_cmp(const void *a, const void *b)
+{
+	const struct session	*const *x = a, *const *y = b;
+
+	return (strcmp((*x)->name, (*y)->name));
+}
+
+/* Finds a name in the index; the key is a session holding only the name. */
+static int
+byname_key_cmp(const void *key, const void *elem)
+{
+	const struct session	*const *y = elem;
+
+	return (strcmp(key, (*y)->name));
+}
+
+/* Builds the name index, so that matching thousands of sessions by name (a
+ * reload does, once per session) costs O(n log n) rather than O(n^2). */
+int
+routine_index(struct routine *r)
+{
+	free(r->byname);
+	r->byname = NULL;
+	if (r->nsessions == 0)
+		return (0);
+	if ((r->byname = reallocarray(NULL, r->nsessions,
+	    sizeof *r->byname)) == NULL)
+		return (-1);
+	for (size_t i = 0; i < r->nsessions; i++)
+		r->byname[i] = &r->sessions[i];
+	qsort(r->byname, r->nsessions, sizeof *r->byname, byname_cmp);
+	return (0);
+}
+
 /* Sessions are named from the command line, so lookup is by name. */
 struct session *
 routine_find(const struct routine *r, const char *name)
 {
+	struct session	**hit;
+
+	if (r->byname != NULL) {
+		hit = bsearch(name, r->byname, r->nsessions, sizeof *r->byname,
+		    byname_key_cmp);
+		return (hit != NULL ? *hit : NULL);
+	}
 	for (size_t i = 0; i < r->nsessions; i++) {
 		if (strcmp(r->sessions[i].name, name) == 0)
 			return (&r->sessions[i]);

@@ -74,6 +74,8 @@ struct routine {
 	bool		 builtin;	/* the copy compiled into calfd */
 	struct session	*sessions;	/* in file order */
 	size_t		 nsessions;
+	struct session	**byname;	/* sorted by name, for routine_find;
+					   NULL: search in file order */
 
 	/* [calfd] */
 	bool		 has_quiet;
@@ -96,7 +98,11 @@ void		 routine_free(struct routine *);
  * a time inside quiet hours whose window closes before they end. */
 void		 routine_warnings(const struct routine *, struct errlist *warns);
 
-/* The session called name, or NULL. */
+/* (Re)builds r->byname after the sessions array is final; -1 on ENOMEM.
+ * The parser calls it; a routine built by hand may skip it. */
+int		 routine_index(struct routine *);
+
+/* The session called name, or NULL: O(log n) once indexed. */
 struct session	*routine_find(const struct routine *, const char *name);
 
 /* One line describing a session, as `calfd --check-config` prints it:

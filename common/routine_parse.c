@@ -335,6 +335,16 @@ routine_parse(const char *buf, size_t len, const char *source,
 		    p.errs[i].msg);
 		free(p.errs[i].msg);
 	}
+	if (p.nerrs == 0 && !p.oom) {
+		/* Give back the slack of the doubling growth, then index. */
+		struct session	*s = reallocarray(r->sessions, r->nsessions,
+				     sizeof *s);
+
+		if (s != NULL)
+			r->sessions = s;
+		if (routine_index(r) == -1)
+			p.oom = true;
+	}
 	if (p.oom)
 		errlist_add(errs, "%s: out of memory", source);
 	free(p.errs);

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,12 +21,14 @@
 static struct run *
 find_run(struct engine *e, const char *name)
 {
+	struct session	*s = routine_find(e->r, name);	/* O(log n) */
+	struct run	*run;
+
+	if (s == NULL)
+		return NULL;
+	run = e->runs[s - e->r->sessions];
 	/* During a reload, runs already claimed have s == NULL. */
-	for (size_t i = 0; i < e->r->nsessions; i++)
-		if (e->runs[i]->s != NULL &&
-		    strcmp(e->runs[i]->s->name, name) == 0)
-			return e->runs[i];
-	return NULL;
+	return run->s != NULL ? run : NULL;
 }
 
 static void
@@ -330,6 +333,9 @@ engine_reload(struct engine *e, struct errlist *errs)
 	free(e->runs);
 	sched_free(e->sched);
 	routine_free(e->r);
+	/* The old routine's pages go back to the system: five reloads of a
+	 * large routine must not hold five routines' worth of heap. */
+	malloc_trim(0);
 	e->r = nr;
 	e->runs = nruns;
 	e->sched = ns;

@@ -723,6 +723,40 @@ test_errlist(void **state)
 	errlist_free(&el);
 }
 
+/* routine_find through the name index: every session of a file written in
+ * no particular order, and names that are not there. */
+static void
+test_find_indexed(void **state)
+{
+	char		*buf, name[32];
+	size_t		 cap = 600 * 40, off = 0;
+	struct errlist	 el;
+	struct routine	*r;
+
+	(void)state;
+	assert_non_null(buf = malloc(cap));
+	for (int i = 0; i < 600; i++)
+		off += (size_t)snprintf(buf + off, cap - off,
+		    "[n%d]\nduration = 1m\n", (i * 337) % 600);
+	errlist_init(&el);
+	assert_non_null(r = routine_parse(buf, off, "test.ini", &el));
+	assert_non_null(r->byname);
+	for (int i = 0; i < 600; i++) {
+		const struct session	*s;
+
+		snprintf(name, sizeof name, "n%d", i);
+		assert_non_null(s = routine_find(r, name));
+		assert_string_equal(s->name, name);
+		assert_ptr_equal(s, &r->sessions[(size_t)((i * 73) % 600)]);
+	}
+	assert_null(routine_find(r, "n600"));
+	assert_null(routine_find(r, ""));
+	assert_null(routine_find(r, "n"));
+	routine_free(r);
+	errlist_free(&el);
+	free(buf);
+}
+
 static void
 test_limits(void **state)
 {
@@ -886,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_errlist),
+		cmocka_unit_test(test_find_indexed),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_keys_in_doc),
 		cmocka_unit_test(test_keys_in_ini),

@@ -30,7 +30,8 @@ routine_free(struct routine *r)
 		struct session	*s = &r->sessions[i];
 
 		free(s->name);
-		free(s->title);
+		if (s->title != s->name)
+			free(s->title);
 		free(s->prompt);
 		free(s->finish);
 		free(s->times);
@@ -278,8 +279,12 @@ static int
 byname_cmp(const void *a, const void *b)
 {
 	const struct session	*const *x = a, *const *y = b;
+	int			 c = strcmp((*x)->name, (*y)->name);
 
-	return (strcmp((*x)->name, (*y)->name));
+	/* Equal names (an error the parser reports) keep file order. */
+	if (c == 0)
+		return ((*x)->line < (*y)->line ? -1 : (*x)->line > (*y)->line);
+	return (c);
 }
 
 /* Finds a name in the index; the key is a session holding only the name. */

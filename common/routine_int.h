@@ -39,12 +39,6 @@ struct perror {
 	char		*msg;
 };
 
-/* A header seen, kept for finding sections given twice. */
-struct header {
-	char		*name;
-	int		 line;
-};
-
 #define NKEYS	15
 
 /* Indexes into keytab[], and into keyline[] and keyok[] below. */
@@ -66,8 +60,8 @@ struct parser {
 	size_t		 nerrs, caperrs;
 	bool		 oom;
 
-	struct header	*hdrs;
-	size_t		 nhdrs, caphdrs;
+	int		 calfd_line;	/* the [calfd] header, 0: none yet */
+	size_t		 nheaders;	/* lines starting with '[' */
 	size_t		 capsessions;
 
 	/* The section being read. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/routine.h"
+#include "common/routine_pool.h"
 #include "common/timeutil.h"
 
 /* A routine file is a few kilobytes; this only stops a runaway read. */
@@ -29,16 +30,19 @@ routine_free(struct routine *r)
 	for (size_t i = 0; i < r->nsessions; i++) {
 		struct session	*s = &r->sessions[i];
 
-		free(s->name);
-		if (s->title != s->name)
-			free(s->title);
-		free(s->prompt);
-		free(s->finish);
-		free(s->times);
-		for (size_t j = 0; j < s->ncues; j++)
-			free(s->cues[j].text);
+		if (r->pool == NULL) {	/* else they are in the pool */
+			free(s->name);
+			if (s->title != s->name)
+				free(s->title);
+			free(s->prompt);
+			free(s->finish);
+			free(s->times);
+			for (size_t j = 0; j < s->ncues; j++)
+				free(s->cues[j].text);
+		}
 		free(s->cues);
 	}
+	pool_free(r->pool);
 	free(r->sessions);
 	free(r->byname);
 	free(r->source);

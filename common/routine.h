@@ -69,7 +69,11 @@ struct session {
 	bool		 has_temperature;
 };
 
+struct pool;
+
 struct routine {
+	struct pool	*pool;		/* the parser's strings and times, freed
+					   as one; NULL: each is malloc'd */
 	char		*source;	/* file path, or "built-in" */
 	bool		 builtin;	/* the copy compiled into calfd */
 	struct session	*sessions;	/* in file order */

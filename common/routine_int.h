@@ -92,6 +92,7 @@ cur(struct parser *p)
 void	perr(struct parser *, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 char	*pstrdup(struct parser *, const char *);
+void	*palloc(struct parser *, size_t);
 void	begin_section(struct parser *, const char *name);
 void	end_section(struct parser *);
 

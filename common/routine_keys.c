@@ -159,8 +159,7 @@ set_text(struct parser *p, const struct keydef *k, const char *v)
 		dst = &s->prompt;
 	else
 		dst = &s->finish;
-	free(*dst);
-	*dst = pstrdup(p, v);
+	*dst = pstrdup(p, v);	/* set once: a second is refused earlier */
 	return (*dst == NULL ? -1 : 0);
 }
 
@@ -269,12 +268,9 @@ set_at(struct parser *p, const struct keydef *k, const char *v)
 	}
 	if (bad || a.n == 0)
 		return (-1);
-	if ((times = reallocarray(NULL, a.n, sizeof *times)) == NULL) {
-		p->oom = true;
+	if ((times = palloc(p, a.n * sizeof *times)) == NULL)
 		return (-1);
-	}
 	memcpy(times, a.times, a.n * sizeof *times);
-	free(s->times);
 	s->times = times;
 	s->ntimes = a.n;
 	s->times_line = p->line;

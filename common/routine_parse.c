@@ -20,6 +20,7 @@
 
 #include "common/routine.h"
 #include "common/routine_int.h"
+#include "common/routine_pool.h"
 #include "common/timeutil.h"
 
 #define DEFAULT_REMIND	(5 * 60)
@@ -72,15 +73,26 @@ perror_cmp(const void *a, const void *b)
 	return (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
-/* strdup that turns failure into a reported error. */
+/* strdup into the routine's pool that turns failure into an error. */
 char *
 pstrdup(struct parser *p, const char *s)
 {
 	char	*t;
 
-	if ((t = strdup(s)) == NULL)
+	if ((t = pool_strdup(p->r->pool, s)) == NULL)
 		p->oom = true;
 	return (t);
+}
+
+/* pool_alloc that turns failure into an error. */
+void *
+palloc(struct parser *p, size_t size)
+{
+	void	*m;
+
+	if ((m = pool_alloc(p->r->pool, size)) == NULL)
+		p->oom = true;
+	return (m);
 }
 
 /* Turns every/between into the day's firing times. */
@@ -97,13 +109,10 @@ expand_every(struct parser *p, struct session *s)
 		    "more than %d; use a longer step", n, ROUTINE_MAX_TIMES);
 		return;
 	}
-	if ((t = calloc(n, sizeof *t)) == NULL) {
-		p->oom = true;
+	if ((t = palloc(p, n * sizeof *t)) == NULL)
 		return;
-	}
 	for (size_t i = 0; i < n; i++)
 		t[i] = (int)(s->between_start + (int64_t)i * s->every);
-	free(s->times);
 	s->times = t;
 	s->ntimes = n;
 	s->times_line = p->keyline[K_EVERY];
@@ -303,7 +312,10 @@ routine_parse(const char *buf, size_t len, const char *source,
 	p.source = source;
 	p.kind = SECT_NONE;
 	if ((r = calloc(1, sizeof *r)) == NULL ||
-	    (r->source = strdup(source)) == NULL) {
+	    (r->source = strdup(source)) == NULL ||
+	    (r->pool = pool_new()) == NULL) {
+		if (r != NULL)
+			free(r->source);
 		free(r);
 		errlist_add(errs, "%s: out of memory", source);
 		return (NULL);

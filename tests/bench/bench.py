@@ -446,6 +446,11 @@ def memory_part():
             except OSError:
                 NOTES.append(f"memory: {k} exited early")
         FACTS[f"mem.{tag}"] = (m, om)
+        now_sod = int(time.time()) % 86400
+        ahead = sum(1 for t in times if t > now_sod)
+        NOTES.append(f"memory, {label}: {ahead} of the {len(times)} times "
+                     "were still ahead today; remind -z queues only those, "
+                     "so its memory depends on the hour of the run")
         for key in ("VmRSS", "RssAnon", "Pss"):
             for k in sorted(om):
                 row("memory", f"{key}, {label}", m[key], kb(m[key]), k,

@@ -5,9 +5,9 @@
  */
 #include "daemon/engine_int.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

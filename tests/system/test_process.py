@@ -133,6 +133,9 @@ def test_window_passes_reminder_repeats_and_held_prompt_expires(
 
     w1 = s.streams["w1"]
     lapse, nag = w1.of("lapse"), w1.of("nag")
+    # A suite that takes longer than two minutes to get here sees the
+    # reminders that follow, every minute: only the first is checked.
+    nag = [e for e in nag if e["fired_us"] < (t0 + 120) * US]
     assert [e["event"] for e in lapse] == ["due", "missed"], w1.summary()
     assert_on_time(lapse[0], t0)
     assert (t0 + 60) * US <= lapse[1]["fired_us"] < (t0 + 60) * US + LATE_MAX_US

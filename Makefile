@@ -7,6 +7,10 @@ BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
 DOCDIR    ?= $(DATADIR)/doc/calf
+LIBDIR_SYSTEMD ?= $(PREFIX)/lib/systemd
+USERUNITDIR ?= $(LIBDIR_SYSTEMD)/user
+SYSTEMUNITDIR ?= $(LIBDIR_SYSTEMD)/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR   ?=
 
 CC        ?= cc
@@ -43,7 +47,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all run check check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean
 
-all: $(BUILD)/calfd $(BUILD)/calfctl
+all: $(BUILD)/calfd $(BUILD)/calfctl $(BUILD)/doc/routine.ini.5
 
 $(BUILD)/%.o: %.c $(wildcard */*.h)
 	@mkdir -p $(dir $@)
@@ -62,6 +66,13 @@ $(BUILD)/calfd: $(DAEMON_OBJ) $(COMMON_OBJ)
 
 $(BUILD)/calfctl: $(CTL_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# routine.ini(5) is made from doc/routine.md, the one reference of the format.
+$(BUILD)/doc/routine.ini.5: doc/routine.md scripts/md2man.py VERSION
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 scripts/md2man.py routine.ini 5 \
+	    "$$(date -u -d @$${SOURCE_DATE_EPOCH:-$$(date +%s)} +%Y-%m-%d)" \
+	    $(VERSION) < doc/routine.md > $@.tmp && mv $@.tmp $@
 
 # Unit tests link the shared code and, where they test daemon logic, the
 # daemon's objects minus its main().
@@ -123,17 +134,37 @@ check-sanitize:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/calfd $(BUILD)/calfctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/doc/routine.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
 	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSTEMUNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR)
+	@# The units name the installed calfd, so they are made here, from
+	@# the templates in systemd/, with this install's paths.
+	set -e; for u in user/calfd.service user/calfd.socket \
+	    system/calfd.service system/calfd.socket; do \
+	  case $$u in user/*) d=$(USERUNITDIR);; *) d=$(SYSTEMUNITDIR);; esac; \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSUSERSDIR@|$(SYSUSERSDIR)|g' \
+	    systemd/$$u.in > $(DESTDIR)$$d/$${u#*/}; \
+	  chmod 0644 $(DESTDIR)$$d/$${u#*/}; \
+	done
+	install -m 0644 systemd/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/calf.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
-	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8
+	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8 \
+	    $(DESTDIR)$(MANDIR)/man5/routine.ini.5
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(USERUNITDIR)/calfd.service \
+	    $(DESTDIR)$(USERUNITDIR)/calfd.socket \
+	    $(DESTDIR)$(SYSTEMUNITDIR)/calfd.service \
+	    $(DESTDIR)$(SYSTEMUNITDIR)/calfd.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/calf.conf
 
 clean:
 	rm -rf build build-san

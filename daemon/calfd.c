@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "daemon/log.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
+#include "daemon/systemd.h"
 
 static const char usage_text[] =
 "usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
@@ -42,8 +44,10 @@ static const char usage_text[] =
 "                        /run/calf/calfd.sock for root)\n"
 "      --state-dir DIR   where calfd keeps what a restart must not lose:\n"
 "                        pause, due and running sessions, skips (created\n"
-"                        0700; default $XDG_STATE_HOME/calf, else\n"
-"                        ~/.local/state/calf, or /var/lib/calf for root)\n"
+"                        0700; default $STATE_DIRECTORY (systemd's\n"
+"                        StateDirectory=), then $XDG_STATE_HOME/calf,\n"
+"                        else ~/.local/state/calf, or /var/lib/calf for\n"
+"                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
 "                        exit 0 (warnings on stderr), or 78 with every error\n"
@@ -54,6 +58,9 @@ static const char usage_text[] =
 "  -V, --version         print the version\n"
 "\n"
 "Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n"
+"Under systemd: takes the socket it passes (socket activation), reports\n"
+"READY, STATUS, RELOADING and STOPPING, pings the watchdog when asked,\n"
+"and logs events to the journal with CALF_* fields.\n"
 "Exit status: 0 stopped cleanly or the check passed, 64 usage error, 69\n"
 "socket or state folder in use or unusable, 73 state folder cannot be\n"
 "created, 78 the routine has errors.\n";
@@ -100,7 +107,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-/* SIGHUP reloads exactly as `calfctl reload` does. */
+/* SIGHUP reloads exactly as `calfctl reload` does, through the same
+ * function, which tells systemd before and after. */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -110,7 +118,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, &errs);	/* which logs a refusal */
+	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 
@@ -118,8 +126,12 @@ static char *
 default_state_dir(void)
 {
 	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char	*sdir = getenv("STATE_DIRECTORY");
 	char		*p = NULL;
 
+	/* systemd's StateDirectory= (a list: the first is ours). */
+	if (sdir != NULL && sdir[0] == '/')
+		return strndup(sdir, strcspn(sdir, ":"));
 	if (geteuid() == 0 && x == NULL)
 		return strdup("/var/lib/calf");
 	if (x != NULL && x[0] == '/') {
@@ -158,24 +170,58 @@ make_state_dir(const char *dir)
 	return 0;
 }
 
+/* Everything run_daemon may hold: one cleanup path releases what was
+ * taken, in reverse order, whichever step failed. */
+struct daemon_res {
+	struct event_base	*base;
+	struct event		*sigs[3];
+	struct routine		*r;		/* until the engine owns it */
+	struct state		*state;
+	char			*sd;		/* default state folder */
+	char			*path;		/* the socket; NULL: systemd's */
+	bool			 control;
+	bool			 systemd;	/* systemd_init() was called */
+};
+
+static void
+daemon_cleanup(struct daemon_res *d)
+{
+	if (d->systemd)
+		systemd_stopping();
+	for (int i = 0; i < 3; i++)
+		if (d->sigs[i] != NULL)
+			event_free(d->sigs[i]);
+	state_close(d->state);
+	if (d->control)
+		control_shutdown();
+	if (engine != NULL) {
+		events_remove_sink(stderr_sink, NULL);
+		engine_free(engine);
+		engine = NULL;
+	}
+	routine_free(d->r);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	free(d->path);
+	free(d->sd);
+}
+
 static int
 run_daemon(const char *cli_config, const char *cli_socket,
     const char *state_dir)
 {
-	struct event_base	*base;
-	struct event		*sigs[3];
-	struct routine		*r;
-	struct state		*state;
+	struct daemon_res	 d;
 	struct errlist		 errs;
 	const char		*why, *pcause;
-	char			*path, *cause = NULL, *sd = NULL, *src;
-	int			 rc = 0;
+	char			*cause = NULL, *src;
+	int			 rc = 0, lfd;
 
+	memset(&d, 0, sizeof d);
 	signal(SIGPIPE, SIG_IGN);
 	errlist_init(&errs);
 	src = routine_locate(cli_config, &why);
-	r = routine_open(cli_config, &errs);
-	if (r == NULL) {
+	d.r = routine_open(cli_config, &errs);
+	if (d.r == NULL) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "calfd: the routine has errors; not starting\n");
 		errlist_free(&errs);
@@ -183,80 +229,84 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		return EX_CONFIG;
 	}
 	errlist_free(&errs);
-	log_info("routine %s (%s): %zu sessions", r->source, why,
-	    r->nsessions);
+	log_info("routine %s (%s): %zu sessions", d.r->source, why,
+	    d.r->nsessions);
 	free(src);
 
-	if (state_dir == NULL && (state_dir = sd = default_state_dir()) ==
+	if (state_dir == NULL && (state_dir = d.sd = default_state_dir()) ==
 	    NULL) {
 		fprintf(stderr, "calfd: no state folder: set $HOME, "
 		    "$XDG_STATE_HOME or --state-dir\n");
-		routine_free(r);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto out;
 	}
 	if (make_state_dir(state_dir) == -1) {
 		log_warn("state folder %s", state_dir);
-		free(sd);
-		routine_free(r);
-		return EX_CANTCREAT;
+		rc = EX_CANTCREAT;
+		goto out;
 	}
-	if ((state = state_open(state_dir, &cause)) == NULL) {
+	if ((d.state = state_open(state_dir, &cause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", cause != NULL ? cause :
 		    "out of memory");
 		free(cause);
-		free(sd);
-		routine_free(r);
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+		goto out;
 	}
-	free(sd);
 
-	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
-		fprintf(stderr, "calfd: %s\n", pcause);
-		state_close(state);
-		routine_free(r);
-		return EX_USAGE;
-	}
-	if ((base = event_base_new()) == NULL)
-		fatalx("event_base_new failed");
-	if ((engine = engine_new(base, r, cli_config)) == NULL)
-		fatalx("cannot start the engine");
-	events_add_sink("stderr", stderr_sink, NULL);
-	if (control_init(base, engine, path, -1, &cause) == -1) {
-		fprintf(stderr, "calfd: %s: %s\n", path,
-		    cause != NULL ? cause : "cannot listen");
+	/* A socket passed by systemd needs no path: calfd did not make it
+	 * and will not remove it. */
+	if ((lfd = systemd_listen_fd(&cause)) == -2) {
+		fprintf(stderr, "calfd: %s\n", cause);
 		free(cause);
-		state_close(state);
-		engine_free(engine);
-		event_base_free(base);
-		free(path);
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+		goto out;
 	}
-	log_info("listening on %s", path);
+	if (lfd < 0 &&
+	    (d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
+		fprintf(stderr, "calfd: %s\n", pcause);
+		rc = EX_USAGE;
+		goto out;
+	}
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
+		fatalx("cannot start the engine");
+	d.r = NULL;	/* the engine's now */
+	/* Under the journal, its sink records each event once, with fields. */
+	d.systemd = true;
+	if (!systemd_init(d.base, engine))
+		events_add_sink("stderr", stderr_sink, NULL);
+	if (control_init(d.base, engine, d.path, lfd, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", d.path != NULL ? d.path :
+		    "the socket systemd passed", cause != NULL ? cause :
+		    "cannot listen");
+		free(cause);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	d.control = true;
+	if (d.path != NULL)
+		log_info("listening on %s", d.path);
+	else
+		log_info("listening on the socket systemd passed");
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
-	state_restore(state, engine);
+	state_restore(d.state, engine);
 	control_started();
 
-	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);
-	sigs[1] = evsignal_new(base, SIGINT, on_stop, base);
-	sigs[2] = evsignal_new(base, SIGHUP, on_hup, NULL);
+	d.sigs[0] = evsignal_new(d.base, SIGTERM, on_stop, d.base);
+	d.sigs[1] = evsignal_new(d.base, SIGINT, on_stop, d.base);
+	d.sigs[2] = evsignal_new(d.base, SIGHUP, on_hup, NULL);
 	for (int i = 0; i < 3; i++)
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+		if (d.sigs[i] == NULL || evsignal_add(d.sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
 
-	if (event_base_dispatch(base) == -1)
+	systemd_ready();
+	if (event_base_dispatch(d.base) == -1)
 		rc = 1;
-
-	for (int i = 0; i < 3; i++)
-		event_free(sigs[i]);
-	state_close(state);
-	control_shutdown();
-	events_remove_sink(stderr_sink, NULL);
-	engine_free(engine);
-	engine = NULL;
-	event_base_free(base);
-	free(path);
+out:
+	daemon_cleanup(&d);
 	return rc;
 }
 

@@ -69,6 +69,7 @@ static struct {
 	char			*path;	/* the file we bound, to unlink */
 	dev_t			 dev;
 	ino_t			 ino;
+	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
 	unsigned		 next_id;
@@ -343,7 +344,8 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
- * word, not the client's. */
+ * word, not the client's. A socket systemd passed is guarded by the mode
+ * and group its unit gave the file (the system socket's group calf). */
 static void
 client_accept(int fd)
 {
@@ -356,7 +358,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (cred.uid != geteuid() && cred.uid != 0) {
+	if (!ctl.passed && cred.uid != geteuid() && cred.uid != 0) {
 		log_warnx("refused a client of uid %u (pid %ld)",
 		    (unsigned)cred.uid, (long)cred.pid);
 		close(fd);
@@ -512,9 +514,10 @@ control_init(struct event_base *base, struct engine *engine,
 	/* A client that hangs up must cost an EPIPE, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (fd >= 0)
+	if (fd >= 0) {
 		ctl.fd = listen_adopt(fd, cause);
-	else if (path == NULL)
+		ctl.passed = true;
+	} else if (path == NULL)
 		*cause = msgf("no socket path");
 	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
 	    cause)) != -1 &&
@@ -573,6 +576,7 @@ control_shutdown(void)
 	if (ctl.fd != -1)
 		close(ctl.fd);
 	ctl.fd = -1;
+	ctl.passed = false;
 	if (ctl.path != NULL) {
 		if (lstat(ctl.path, &sb) == 0 && sb.st_dev == ctl.dev &&
 		    sb.st_ino == ctl.ino)

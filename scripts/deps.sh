@@ -4,7 +4,8 @@
 # command to run. Quiet when everything is already there.
 set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
-libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux"
+libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
+groff-base man-db"
 # make bench puts calfd beside these two.
 pkgs="$pkgs remind cron"
 missing=""

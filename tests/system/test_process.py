@@ -131,11 +131,14 @@ def test_window_passes_reminder_repeats_and_held_prompt_expires(
     time.sleep(1.0)
     s.stop_pumps()
 
+    # The suite may take longer than this scenario's minute (a slow machine,
+    # ASan, a busy core): every `remind` after the first would then be in
+    # the stream too. Read only what happened before the instants this
+    # test reasons about, never how long the other tests took.
+    horizon = (t0 + 90) * US
     w1 = s.streams["w1"]
-    lapse, nag = w1.of("lapse"), w1.of("nag")
-    # A suite that takes longer than two minutes to get here sees the
-    # reminders that follow, every minute: only the first is checked.
-    nag = [e for e in nag if e["fired_us"] < (t0 + 120) * US]
+    lapse = w1.of("lapse")
+    nag = [e for e in w1.of("nag") if e["due_us"] < horizon]
     assert [e["event"] for e in lapse] == ["due", "missed"], w1.summary()
     assert_on_time(lapse[0], t0)
     assert (t0 + 60) * US <= lapse[1]["fired_us"] < (t0 + 60) * US + LATE_MAX_US

@@ -269,12 +269,18 @@ routine_open(const char *cli_path, struct errlist *errs)
 	return (r);
 }
 
-/* A reload: the file calfd runs on, or the built-in routine it started on. */
+/*
+ * A reload: the file calfd runs on, never another. The built-in routine is
+ * what the search gives when it finds no file (no -c or $CALFD_CONFIG
+ * either, or it would not be in use), so a calfd running on it searches
+ * again: a routine written since is taken, as `systemctl reload` after
+ * writing one expects.
+ */
 struct routine *
 routine_reread(const struct routine *cur, struct errlist *errs)
 {
 	if (cur->builtin)
-		return (routine_builtin(errs));
+		return (routine_open(NULL, errs));
 	return (routine_load(cur->source, errs));
 }
 

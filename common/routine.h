@@ -125,9 +125,9 @@ char		*routine_locate(const char *cli_path, const char **why);
 /* Loads what routine_locate chose (or the built-in routine). */
 struct routine	*routine_open(const char *cli_path, struct errlist *errs);
 /* Reads again what `cur` was read from: the same file (never another one
- * found by searching, never the built-in routine in its place), or the
- * built-in routine when calfd started on it. The search order applies at
- * start only. NULL (and errs) when the file cannot be read or has errors. */
+ * found by searching, never the built-in routine in its place). Only a
+ * routine that is the built-in one searches again, so a file written since
+ * is taken. NULL (and errs) when the file cannot be read or has errors. */
 struct routine	*routine_reread(const struct routine *cur,
 		     struct errlist *errs);
 

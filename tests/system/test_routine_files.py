@@ -1,7 +1,8 @@
 """Where the routine comes from: anything but a regular file is refused
 without blocking (a FIFO, a folder, a device, a socket), and a reload reads
 again the file calfd runs on, never another one and never the built-in
-routine in its place."""
+routine in its place (a calfd on the built-in routine takes a file written
+since)."""
 
 import os
 import socket
@@ -118,18 +119,27 @@ def test_a_dangling_link_in_the_search_order_is_an_error_at_start(tmp_path):
     assert "routine.ini: cannot open" in r.stderr, r
 
 
-def test_started_on_the_built_in_routine_a_reload_keeps_it(calf, tmp_path):
+def test_started_on_the_built_in_routine_a_reload_takes_a_file_written_since(
+        calf, tmp_path):
     xdg = tmp_path / "xdg"
     d = calf.daemon(None, config=False, env=clean_env(XDG_CONFIG_HOME=str(xdg)))
     d.start()
     n = d.status()
     assert n["source"] == "built-in"
-    # A file created since is not picked up: the search order is for start.
-    (xdg / "calf").mkdir(parents=True)
-    (xdg / "calf" / "routine.ini").write_text(
-        routine_text(session_ini("mine", duration="5m")))
+    # With no file yet, a reload finds none and keeps the built-in routine.
+    assert d.ctl_json("reload")["source"] == "built-in"
+    # The built-in routine stands in for a missing file: once one is
+    # written, a reload takes it (a new user's first routine).
+    mine = xdg / "calf" / "routine.ini"
+    mine.parent.mkdir(parents=True)
+    mine.write_text(routine_text(session_ini("mine", duration="5m")))
     r = d.ctl_json("reload")
-    assert r["source"] == "built-in", r
+    assert r["source"] == str(mine), r
+    # From then on calfd stays on that file: gone, it is not replaced.
+    mine.unlink()
+    r = d.ctl("reload")
+    assert r.rc != 0, r
+    assert d.status()["source"] == str(mine)
 
 
 QUIET = "[calfd]\nquiet = 22:00-07:00\n\n"

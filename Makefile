@@ -57,7 +57,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check check-unit check-system check-sanitize check-zones bench deps install uninstall clean \
+.PHONY: all run check check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean \
 	fuzz fuzz-bins check-fuzz lint check-lint check-valgrind
 
 all: $(BUILD)/calfd $(BUILD)/calfctl $(BUILD)/doc/routine.ini.5
@@ -94,13 +94,27 @@ $(BUILD)/tests/%: tests/unit/%.c $(COMMON_OBJ) $(DAEMON_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
-# Benchmarks print ratios against baselines measured in the same run.
-$(BUILD)/bench/%: tests/bench/%.c $(COMMON_OBJ)
+# Benchmarks print ratios against baselines measured in the same run:
+# bench_sched links the scheduler; the other helpers are plain programs
+# (a timerfd floor, a line stamper, one-shot and echo clients and server).
+BENCH_HELPERS := $(filter-out $(BUILD)/bench/bench_sched, \
+    $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c)))
+
+$(BUILD)/bench/bench_sched: tests/bench/bench_sched.c $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-bench: $(BUILD)/bench/bench_sched
-	$(BUILD)/bench/bench_sched Europe/Berlin
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# Several minutes; prints one table and rewrites BENCHMARKS.md. Like run
+# and check, it installs what is missing first (remind and cron included).
+bench: deps
+	$(MAKE) bench-run
+
+bench-run: all $(BUILD)/bench/bench_sched $(BENCH_HELPERS)
+	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/bench/bench.py
 
 deps:
 	@sh scripts/deps.sh

@@ -39,12 +39,6 @@ struct perror {
 	char		*msg;
 };
 
-/* A header seen, kept for finding sections given twice. */
-struct header {
-	char		*name;
-	int		 line;
-};
-
 #define NKEYS	18
 
 /* Indexes into keytab[], and into keyline[] and keyok[] below. */
@@ -66,8 +60,8 @@ struct parser {
 	size_t		 nerrs, caperrs;
 	bool		 oom;
 
-	struct header	*hdrs;
-	size_t		 nhdrs, caphdrs;
+	int		 calfd_line;	/* the [calfd] header, 0: none yet */
+	size_t		 nheaders;	/* lines starting with '[' */
 	size_t		 capsessions;
 
 	/* The section being read. */
@@ -98,6 +92,7 @@ cur(struct parser *p)
 void	perr(struct parser *, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 char	*pstrdup(struct parser *, const char *);
+void	*palloc(struct parser *, size_t);
 void	begin_section(struct parser *, const char *name);
 void	end_section(struct parser *);
 

@@ -57,7 +57,7 @@ static const char usage_text[] =
 "                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
-"                        exit 0, or 78 with every error\n"
+"                        exit 0 (warnings on stderr), or 78 with every error\n"
 "      --agenda N        print the next N firings and exit\n"
 "      --from INSTANT    with --agenda: start after INSTANT (ISO 8601 with\n"
 "                        an offset or Z, or @EPOCH), not now\n"

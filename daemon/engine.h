@@ -52,7 +52,7 @@ enum result	 engine_pause(struct engine *, enum event_origin,
 		     int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, enum event_origin,
 		     char **cause);
-/* Re-reads the routine (routine_open with the kept cli_path); swaps only on
+/* Re-reads the routine (routine_reread: the file it runs on); swaps only on
  * success, otherwise errs holds every message and nothing changes. */
 enum result	 engine_reload(struct engine *, enum event_origin,
 		     struct errlist *errs);

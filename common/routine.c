@@ -46,7 +46,8 @@ routine_free(struct routine *r)
 	free(r->sessions);
 	free(r->byname);
 	free(r->source);
-	free(r->hook);
+	if (r->pool == NULL)	/* else it is in the pool, like the rest */
+		free(r->hook);
 	free(r);
 }
 

@@ -36,6 +36,9 @@
 #define CMD_RELOAD	"reload"
 #define CMD_VERSION	"version"
 #define CMD_WATCH	"watch"
+#define CMD_HISTORY	"history"
+#define CMD_STATS	"stats"
+#define CMD_CRAMP	"cramp"
 
 /* Event kinds, in the order of a session's life. */
 enum event_kind {

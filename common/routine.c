@@ -38,6 +38,7 @@ routine_free(struct routine *r)
 	}
 	free(r->sessions);
 	free(r->source);
+	free(r->history);
 	free(r);
 }
 

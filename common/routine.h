@@ -78,6 +78,7 @@ struct routine {
 	int		 quiet_start;	/* seconds after midnight */
 	int		 quiet_end;
 	int64_t		 snooze;	/* default snooze */
+	char		*history;	/* history folder, absolute, or NULL */
 };
 
 /* Parses a routine from memory; `source` names it in errors and in

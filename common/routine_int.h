@@ -45,13 +45,13 @@ struct header {
 	int		 line;
 };
 
-#define NKEYS	15
+#define NKEYS	16
 
 /* Indexes into keytab[], and into keyline[] and keyok[] below. */
 enum {
 	K_QUIET, K_SNOOZE, K_TITLE, K_PROMPT, K_FINISH, K_AT, K_EVERY,
 	K_BETWEEN, K_DAYS, K_DURATION, K_CUE, K_START, K_REMIND, K_WINDOW,
-	K_TEMPERATURE
+	K_TEMPERATURE, K_HISTORY
 };
 
 struct parser {

@@ -35,6 +35,7 @@ static int	set_remind(struct parser *, const struct keydef *, const char *);
 static int	set_window(struct parser *, const struct keydef *, const char *);
 static int	set_temperature(struct parser *, const struct keydef *,
 		    const char *);
+static int	set_history(struct parser *, const struct keydef *, const char *);
 
 /* Every key there is; doc/routine.md and config/routine.ini follow it (the
  * unit test checks that they name every key). */
@@ -43,6 +44,8 @@ const struct keydef keytab[NKEYS] = {
 	    false, set_quiet },
 	[K_SNOOZE] = { SECT_CALFD, "snooze", "a duration of at least 1m, "
 	    "like 10m", false, set_snooze },
+	[K_HISTORY] = { SECT_CALFD, "history", "the absolute path of a folder, "
+	    "like /home/me/Sync/calf-history", false, set_history },
 	[K_TITLE] = { SECT_SESSION, "title", "some text", false, set_text },
 	[K_PROMPT] = { SECT_SESSION, "prompt", "some text", false, set_text },
 	[K_FINISH] = { SECT_SESSION, "finish", "some text", false, set_text },
@@ -593,4 +596,20 @@ routine_handler(void *user, const char *section, const char *name,
 	if (k->set(p, k, value) == 0)
 		p->keyok[i] = true;
 	return (1);
+}
+
+/* The history folder; only its form is checked here, since calfd creates
+ * it and a synced folder may appear later. */
+static int
+set_history(struct parser *p, const struct keydef *k, const char *v)
+{
+	if (v[0] != '/') {
+		perr(p, p->line, "`history = %s` is not an absolute path; "
+		    "`history` takes %s", v, k->form);
+		return (-1);
+	}
+	free(p->r->history);
+	if ((p->r->history = pstrdup(p, v)) == NULL)
+		return (-1);
+	return (0);
 }

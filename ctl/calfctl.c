@@ -20,6 +20,7 @@
 #include "common/sockpath.h"
 #include "common/timeutil.h"
 #include "ctl/client.h"
+#include "ctl/history_out.h"
 #include "ctl/human.h"
 #include "ctl/run.h"
 
@@ -82,6 +83,16 @@ static const struct ctl_cmd cmds[] = {
 	{ CMD_WATCH, 0, 0, "",
 	  "print events as they happen, until ^C",
 	  NULL, NULL },
+	{ CMD_HISTORY, 0, 4, "[--days N] [--session NAME] [--csv]",
+	  "what happened, day by day, from every machine (default 7 days)",
+	  NULL, human_history },
+	{ CMD_STATS, 0, 2, "[--days N]",
+	  "adherence, streaks, a calendar and cramps (default 30 days)",
+	  NULL, human_stats },
+	{ CMD_CRAMP, 0, 6, "[--at TIME] [--leg left|right|both] [--note TEXT]"
+	  " | test | result relieved|not-relieved",
+	  "log a cramp; run the warm-water check and record its result",
+	  NULL, human_cramp },
 	{ CMD_HELP, 0, 1, "[COMMAND]",
 	  "help on all commands, or on one",
 	  NULL, NULL },
@@ -97,6 +108,7 @@ static const struct option longopts[] = {
 };
 
 static struct ctl_opts opt;
+static bool csv;		/* history --csv */
 
 
 static void
@@ -251,6 +263,14 @@ read_timeout(int *ms)
 }
 
 
+/* history, stats and cramp take --word options that calfd reads. */
+static bool
+own_options(const struct ctl_cmd *c)
+{
+	return strcmp(c->name, CMD_HISTORY) == 0 ||
+	    strcmp(c->name, CMD_STATS) == 0 || strcmp(c->name, CMD_CRAMP) == 0;
+}
+
 /* Options may also follow the command (calfctl status --json); "--" ends
  * them. Leaves the plain arguments at the front of argv. */
 static int
@@ -271,6 +291,11 @@ command_options(const struct ctl_cmd *c, int *argcp, char **argv,
 			opt.json = true;
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			*help = true;
+		else if (strcmp(a, "--csv") == 0 &&
+		    strcmp(c->name, CMD_HISTORY) == 0)
+			csv = true;
+		else if (own_options(c) && a[1] == '-')
+			argv[n++] = argv[i];
 		else
 			return (bad_usage(c, "unknown option %s", a));
 	}
@@ -354,6 +379,8 @@ main(int argc, char **argv)
 	}
 	if ((rc = command_options(cmd, &argc, argv, &help)) != 0)
 		return (rc);
+	if (csv && opt.json)
+		return (bad_usage(cmd, "--csv and --json exclude each other"));
 	if (help) {
 		cmd_help(cmd);
 		return (finish(0));
@@ -398,8 +425,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd->name, CMD_WATCH) == 0)
 		rc = run_watch(&c, &opt);
 	else
-		rc = run_command(&c, &opt, cmd->name, cmd->print, argc,
-		    argv);
+		rc = run_command(&c, &opt, cmd->name, csv ? csv_history :
+		    cmd->print, argc, argv);
 	client_close(&c);
 	free(path);
 	return (finish(rc));

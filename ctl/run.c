@@ -193,6 +193,22 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 	json_object_put(empty);
 }
 
+/* Done, but the history record waits in calfd's memory (a full or
+ * read-only disk): the caller must hear it (doc/history.md). */
+static int
+history_unsaved(json_object *reply)
+{
+	json_object	*v;
+	const char	*w = reply_str(reply, "warning");
+
+	if (!json_object_object_get_ex(reply, "history_saved", &v) ||
+	    !json_object_is_type(v, json_type_boolean) ||
+	    json_object_get_boolean(v))
+		return (0);
+	warnmsg("warning: %s", w != NULL ? w : "not yet in the history log");
+	return (EX_TEMPFAIL);
+}
+
 /* Prints one event; a reader that is gone ends calfctl quietly. */
 static void
 watch_event(json_object *ev, const char *line, void *arg)
@@ -260,9 +276,10 @@ run_command(struct client *c, const struct ctl_opts *o, const char *name,
 	if ((reply = client_request(c, args, argc + 1, false, NULL,
 	    NULL)) == NULL)
 		return (run_unreachable(c));
-	if (reply_ok(reply))
+	if (reply_ok(reply)) {
 		succeeded(o, print, reply);
-	else
+		rc = history_unsaved(reply);
+	} else
 		rc = refused(c, o, reply);
 	json_object_put(reply);
 	return (rc);

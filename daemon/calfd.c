@@ -22,6 +22,7 @@
 #include "daemon/control.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/history.h"
 #include "daemon/log.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
@@ -208,10 +209,13 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		routine_free(r);
 		return EX_UNAVAILABLE;
 	}
+	if (history_init(state_dir, r->history, &cause) == -1)
+		fatalx("%s", cause);
 	free(sd);
 
 	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
+		history_shutdown();
 		state_close(state);
 		routine_free(r);
 		return EX_USAGE;
@@ -221,10 +225,13 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	if ((engine = engine_new(base, r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
 	events_add_sink("stderr", stderr_sink, NULL);
+	if (history_start(base, &cause) == -1)
+		fatalx("%s", cause);
 	if (control_init(base, engine, path, -1, &cause) == -1) {
 		fprintf(stderr, "calfd: %s: %s\n", path,
 		    cause != NULL ? cause : "cannot listen");
 		free(cause);
+		history_shutdown();
 		state_close(state);
 		engine_free(engine);
 		event_base_free(base);
@@ -252,6 +259,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		event_free(sigs[i]);
 	state_close(state);
 	control_shutdown();
+	history_shutdown();
 	events_remove_sink(stderr_sink, NULL);
 	engine_free(engine);
 	engine = NULL;

@@ -18,6 +18,7 @@
 #include "common/timeutil.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/history_cmd.h"
 
 #define AGENDA_DEFAULT	10
 #define AGENDA_MAX	1000
@@ -72,6 +73,12 @@ static const struct cmd_entry cmd_table[] = {
 	{ CMD_RELOAD, 0, 0, "reload", cmd_reload },
 	{ CMD_VERSION, 0, 0, "version", cmd_version },
 	{ CMD_WATCH, 0, 0, "watch", cmd_watch },
+	{ CMD_HISTORY, 0, 4, "history [--days N] [--session NAME]",
+	    cmd_history },
+	{ CMD_STATS, 0, 2, "stats [--days N]", cmd_stats },
+	{ CMD_CRAMP, 0, 6, "cramp [--at TIME] [--leg left|right|both] "
+	    "[--note TEXT] | cramp test | cramp result relieved|not-relieved",
+	    cmd_cramp },
 };
 #define NCOMMANDS	(sizeof cmd_table / sizeof cmd_table[0])
 

@@ -7,6 +7,10 @@
  * processed a few dozen lines per turn, output is bounded (a client that
  * stops reading is paused, and a watcher that stops reading is dropped),
  * and a client is freed only from the top of a callback.
+ *
+ * A reply to a request that added to the history log waits until the
+ * record is on disk (daemon/history.h), or goes out with a warning when
+ * the disk refuses; the client's next lines wait behind it.
  */
 #include "daemon/control.h"
 
@@ -32,6 +36,7 @@
 #include "common/proto.h"
 #include "daemon/commands.h"
 #include "daemon/events.h"
+#include "daemon/history.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/request.h"
@@ -53,6 +58,8 @@ struct client {
 	struct event		*work;	/* yield, or free from the top */
 	unsigned		 id;
 	pid_t			 pid;
+	json_object		*hist_held;	/* reply waiting for the disk */
+	uint64_t		 hist_seq;	/* ... until this record */
 	bool			 watching;
 	bool			 blocked;	/* output full: not reading */
 	bool			 eof;		/* peer shut its side */
@@ -86,6 +93,20 @@ static struct {
 
 static void	client_process(struct client *);
 
+/* A reply whose record is not on disk says so; calfctl prints it. */
+static void
+history_warn(json_object *reply, const char *err)
+{
+	char	*w = msgf("done, but not yet in the history log (%s); calfd "
+		    "keeps the record in memory and writes it when it can", err);
+
+	json_object_object_add(reply, "history_saved",
+	    json_object_new_boolean(false));
+	json_object_object_add(reply, "warning",
+	    w != NULL ? json_object_new_string(w) : NULL);
+	free(w);
+}
+
 /* Frees a client at once; only ever called from the top of a callback
  * about this client, so nothing below on the stack still uses it. */
 static void
@@ -94,6 +115,7 @@ client_free(struct client *c)
 	log_debug("client %u: gone", c->id);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
+	json_object_put(c->hist_held);
 	event_free(c->work);
 	bufferevent_free(c->bev);
 	free(c);
@@ -208,6 +230,8 @@ client_line(struct client *c, const char *line, size_t len)
 	json_object	*reply;
 	char		*cause;
 	enum result	 r;
+	uint64_t	 hseq = history_pending();
+	const char	*herr;
 
 	if (request_blank(line, len))
 		return;
@@ -224,6 +248,14 @@ client_line(struct client *c, const char *line, size_t len)
 	log_debug("client %u: %s", c->id, req.argv[0]);
 	reply = commands_run(&ctx, &req);
 	request_free(&req);
+	if (reply != NULL && history_pending() != hseq) {
+		if ((herr = history_error()) == NULL) {
+			c->hist_held = reply;
+			c->hist_seq = history_pending();
+			return;
+		}
+		history_warn(reply, herr);
+	}
 	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
 		c->watching = true;
 		for (size_t i = 0; i < ctl.nreplay; i++)
@@ -243,7 +275,8 @@ client_process(struct client *c)
 	char			 line[PROTO_MAX_LINE + 1];
 	size_t			 eol_len, len;
 
-	for (int n = 0; !c->dead && !c->closing; n++) {
+	for (int n = 0; !c->dead && !c->closing && c->hist_held == NULL;
+	    n++) {
 		if (evbuffer_get_length(out) > OUTPUT_PAUSE) {
 			/* Resumed by client_write_cb once it drains. */
 			c->blocked = true;
@@ -450,6 +483,28 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* The history's word after a write: replies whose records it covers go
+ * out; after a failure every waiting reply goes, with the warning. */
+static void
+history_written(void *arg, uint64_t written, bool ok, const char *err)
+{
+	struct client	*c;
+	json_object	*reply;
+
+	(void)arg;
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->hist_held == NULL || (ok && c->hist_seq > written))
+			continue;
+		reply = c->hist_held;
+		c->hist_held = NULL;
+		if (!ok)
+			history_warn(reply, err);
+		client_send(c, reply);
+		if (!c->dead && !c->closing)
+			client_yield(c);
+	}
+}
+
 /* The one events sink for the socket: each event is serialised once and
  * queued to every watcher. */
 static void
@@ -536,6 +591,7 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
+	history_on_written(history_written, NULL);
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
 	ctl.capturing = true;
 	return 0;
@@ -561,6 +617,7 @@ control_shutdown(void)
 	if (ctl.replay_ev != NULL)
 		event_free(ctl.replay_ev);
 	ctl.replay_ev = NULL;
+	history_on_written(NULL, NULL);
 	if (ctl.sink) {
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;

@@ -123,7 +123,7 @@ install: all
 	install -m 0644 $(BUILD)/doc/routine.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
-	    doc/routine.md doc/daemon.md $(DESTDIR)$(DOCDIR)/
+	    doc/routine.md doc/daemon.md doc/history.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl

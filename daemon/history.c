@@ -364,6 +364,13 @@ wfile_put(struct wfile *w, char **lines, size_t n)
 			goto fail;
 	if (fdatasync(w->fd) == -1)
 		goto fail;
+	/* Closed after every batch: a folder can then be remounted, moved
+	 * or replaced by a sync tool without calfd holding the old file. */
+	if (close(w->fd) == -1) {
+		w->fd = -1;
+		goto fail;
+	}
+	w->fd = -1;
 	if (w->made) {
 		if ((dfd = open(h.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 		    -1)
@@ -377,7 +384,7 @@ wfile_put(struct wfile *w, char **lines, size_t n)
 	}
 	return 0;
 fail:
-	{
+	if (w->fd != -1) {
 		int	e = errno;
 
 		close(w->fd);

@@ -294,3 +294,51 @@ def test_stats_match_counts_made_from_the_same_files(calf, tmp_path):
     assert "\033[" not in h.out
     assert f"{exp['am']['kept']}/{exp['am']['scheduled']}" in h.out
     assert "day " in h.out and " of 30" in h.out
+
+
+# --- the loop does not wait for the disk --------------------------------------
+
+def test_prompts_stay_on_time_while_a_thousand_records_are_written(calf):
+    from calfsys import LATE_MAX_US, RawClient, future, hms
+    import threading
+    t = future(3)
+    ticks = [t + 2 * i for i in range(4)]
+    text = routine_text(
+        *[session_ini(f"s{k}", duration="1h") for k in range(4)],
+        session_ini("tick", at=" ".join(hms(x) for x in ticks),
+                    duration="1m", window="1h"))
+    d = calf.start(text, name="burst")
+    w = d.watch()
+    done = [0] * 4
+    errors = []
+
+    def client(k):
+        c = RawClient(d.sock, timeout=30)
+        try:
+            while sum(done) < 1000 or time.time() < ticks[-1] + 1:
+                for cmd in ("start", "done"):
+                    c.send({"command": [cmd, f"s{k}"]})
+                    line = c.read_line(30)
+                    if line is None or b'"success"' not in line:
+                        errors.append(line)
+                        return
+                done[k] += 1
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=600)
+    assert not errors, errors[:3]
+    late = []
+    for x in ticks:
+        ev = w.expect("due", "tick", timeout=5)
+        assert ev["due_us"] == x * US, ev
+        late.append(ev["fired_us"] - ev["due_us"])
+    print(f"prompt lateness during the burst (us): {late}")
+    assert all(0 <= x < LATE_MAX_US for x in late), late
+    recs = history(d, "--days", "1")["records"]
+    assert len([r for r in recs if r["event"] == "done"]) == sum(done)
+    assert sum(done) >= 1000

@@ -60,6 +60,7 @@ static struct {
 		char	 name[ROUTINE_MAX_NAME + 1];
 		int64_t	 at_us, due_us;
 	} running[MAX_RUNNING];
+	int64_t		 check_us;	/* the last cramp check's start */
 
 	/* Shared with the worker, under lock. */
 	struct {
@@ -151,6 +152,8 @@ history_sink(const struct calf_event *ev, void *arg)
 			st->at_us = ev->fired_us;
 			st->due_us = ev->due_us;
 		}
+		if (strcmp(ev->session, HIST_CRAMP_SESSION) == 0)
+			h.check_us = ev->fired_us;
 		break;
 	case EV_FINISHED:
 	case EV_DONE:
@@ -557,11 +560,9 @@ history_error(void)
 }
 
 int64_t
-history_started_us(const char *session)
+history_check_started_us(void)
 {
-	const struct started	*st = running_find(session, false);
-
-	return st != NULL ? st->at_us : 0;
+	return h.check_us;
 }
 
 uint64_t

@@ -65,9 +65,9 @@ const char	*history_device(void);
 /* Why the last write failed while it still fails, else NULL: a reply that
  * queued a record then goes out at once, with this as its warning. */
 const char	*history_error(void);
-/* The start (epoch us) of a running session, from its "started" event;
- * 0 when unknown. */
-int64_t		 history_started_us(const char *session);
+/* The start (epoch us) of the last cramp check since calfd started, from
+ * its "started" event; 0 when none. */
+int64_t		 history_check_started_us(void);
 
 /* The engine calls history's commands need, kept in history.c beside the
  * event sink so one place follows the engine's interface. */

@@ -318,13 +318,14 @@ cramp_result(struct cmd_ctx *ctx, const char *word, json_object **data,
 	r.session = HIST_CRAMP_SESSION;
 	r.title = s != NULL ? s->title : NULL;
 	r.at_us = now_us();
-	r.due_us = history_started_us(HIST_CRAMP_SESSION);
+	r.due_us = history_check_started_us();
 	r.duration_s = r.due_us != 0 ? (r.at_us - r.due_us) / US : -1;
 	if (history_add(&r, cause) == -1)
 		return RES_INTERNAL;
 	if ((*data = hist_rec_to_json(&r)) == NULL)
 		return RES_INTERNAL;
-	if (r.due_us != 0)
+	/* Not running (it finished, or was never started): nothing to end. */
+	if (s != NULL)
 		history_engine_done(ctx->engine, HIST_CRAMP_SESSION, &ignored);
 	free(ignored);
 	return RES_SUCCESS;

@@ -342,3 +342,33 @@ def test_prompts_stay_on_time_while_a_thousand_records_are_written(calf):
     recs = history(d, "--days", "1")["records"]
     assert len([r for r in recs if r["event"] == "done"]) == sum(done)
     assert sum(done) >= 1000
+
+
+def test_cramp_check_result_and_the_doctor_line(calf):
+    text = routine_text(session_ini("cramp-check", duration="5m",
+                                    cue="at 2m Has the pain gone?"))
+    d = calf.start(text, name="cramp")
+    r = d.ctl("cramp", "test")
+    assert r.rc == 0 and "cramp result" in r.out, r
+    r = d.ctl("--json", "cramp", "result", "not-relieved")
+    assert r.rc == 0, r
+    assert r.json["event"] == "cramp-test"
+    assert r.json["result"] == "not-relieved"
+    assert r.json["due_us"] > 0
+    recs = history(d)["records"]
+    assert [x["event"] for x in recs] == ["started", "cramp-test", "done"]
+    st = d.ctl("--json", "stats", "--days", "7").json
+    assert st["see_doctor"] and st["cramp_tests_not_relieved"] == 1
+    h = d.ctl("stats", env=clean_env(NO_COLOR="1"))
+    assert "doctor" in h.out and "does not diagnose" in h.out
+    # Bad forms are refused by calfd, with the reason.
+    for args in (["cramp", "--leg", "middle"], ["cramp", "result", "maybe"],
+                 ["cramp", "--at", "25:00"], ["history", "--days", "0"],
+                 ["stats", "--weeks", "2"], ["cramp", "--note"]):
+        r = d.ctl(*args)
+        assert r.rc == 2, r
+    # Without a cramp-check session, the test says what to do.
+    d2 = calf.start(routine_text(session_ini("soak", duration="1h")),
+                    name="nocheck")
+    r = d2.ctl("cramp", "test")
+    assert r.rc == 1 and "cramp-check" in r.err, r

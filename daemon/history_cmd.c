@@ -20,6 +20,7 @@
 #define HISTORY_DAYS	7
 #define STATS_DAYS	30
 #define MAX_DAYS	3660
+#define MAX_STATS_DAYS	366	/* the scheduler walks every firing */
 #define MAX_NOTE	200
 #define US		1000000LL
 
@@ -32,16 +33,16 @@ now_us(void)
 	return (int64_t)ts.tv_sec * US + ts.tv_nsec / 1000;
 }
 
-/* "--days N": 1 to MAX_DAYS. */
+/* "--days N": 1 to max. */
 static enum result
-parse_days(const char *s, int *days, char **cause)
+parse_days(const char *s, int max, int *days, char **cause)
 {
 	size_t	len = strlen(s);
 
 	if (len == 0 || len > 4 || strspn(s, "0123456789") != len ||
-	    (*days = atoi(s)) < 1 || *days > MAX_DAYS) {
+	    (*days = atoi(s)) < 1 || *days > max) {
 		*cause = msgf("--days \"%s\" must be a number from 1 to %d", s,
-		    MAX_DAYS);
+		    max);
 		return RES_USAGE;
 	}
 	return RES_SUCCESS;
@@ -128,8 +129,8 @@ cmd_history(struct cmd_ctx *ctx, int argc, const char *const *argv,
 
 	(void)ctx;
 	if ((r = parse_pairs(argc, argv, keys, vals, cause)) != RES_SUCCESS ||
-	    (vals[0] != NULL && (r = parse_days(vals[0], &days, cause)) !=
-	    RES_SUCCESS))
+	    (vals[0] != NULL && (r = parse_days(vals[0], MAX_DAYS, &days,
+	    cause)) != RES_SUCCESS))
 		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
@@ -161,8 +162,8 @@ cmd_stats(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	enum result		 r;
 
 	if ((r = parse_pairs(argc, argv, keys, vals, cause)) != RES_SUCCESS ||
-	    (vals[0] != NULL && (r = parse_days(vals[0], &days, cause)) !=
-	    RES_SUCCESS))
+	    (vals[0] != NULL && (r = parse_days(vals[0], MAX_STATS_DAYS, &days,
+	    cause)) != RES_SUCCESS))
 		return r;
 	if (rt == NULL)
 		return RES_INTERNAL;

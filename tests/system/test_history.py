@@ -357,6 +357,15 @@ def test_cramp_check_result_and_the_doctor_line(calf):
     assert r.json["due_us"] > 0
     recs = history(d)["records"]
     assert [x["event"] for x in recs] == ["started", "cramp-test", "done"]
+    assert d.ctl("cramp", "--leg", "both", "--note", 'a "b", c').rc == 0
+    only = history(d, "--session", "cramp-check")["records"]
+    assert [x["event"] for x in only] == ["started", "cramp-test", "done"]
+    csv = d.ctl("history", "--csv")
+    assert csv.rc == 0, csv
+    rows = csv.out.splitlines()
+    assert rows[0].startswith("id,event,session,")
+    assert len(rows) == 5 and rows[4].endswith(',both,"a ""b"", c",')
+    assert d.ctl("--json", "history", "--csv").rc == 2
     st = d.ctl("--json", "stats", "--days", "7").json
     assert st["see_doctor"] and st["cramp_tests_not_relieved"] == 1
     h = d.ctl("stats", env=clean_env(NO_COLOR="1"))

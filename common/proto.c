@@ -17,9 +17,18 @@ static const char *const event_names[EV__COUNT] = {
 	[EV_SKIPPED] = "skipped",
 	[EV_SNOOZED] = "snoozed",
 	[EV_MISSED] = "missed",
+	[EV_REPLACED] = "replaced",
 	[EV_PAUSED] = "paused",
 	[EV_RESUMED] = "resumed",
 	[EV_RELOADED] = "reloaded",
+};
+
+static const char *const origin_names[ORIGIN__COUNT] = {
+	[ORIGIN_SCHEDULE] = "schedule",
+	[ORIGIN_CLIENT] = "calfctl",
+	[ORIGIN_SIGNAL] = "signal",
+	[ORIGIN_RESTORE] = "restore",
+	[ORIGIN_BUTTON] = "button",
 };
 
 static const struct {
@@ -51,6 +60,15 @@ event_kind_name(enum event_kind k)
 	if ((unsigned)k >= EV__COUNT)
 		return NULL;
 	return event_names[k];
+}
+
+/* Origins travel by name on the wire too. */
+const char *
+event_origin_name(enum event_origin o)
+{
+	if ((unsigned)o >= ORIGIN__COUNT)
+		return NULL;
+	return origin_names[o];
 }
 
 /* Clients match on the token, people read the message. */

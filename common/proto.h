@@ -53,6 +53,7 @@ enum event_kind {
 	EV_SKIPPED,
 	EV_SNOOZED,
 	EV_MISSED,		/* its window passed without a start */
+	EV_REPLACED,		/* a snoozed prompt overtaken by a new firing */
 	EV_PAUSED,
 	EV_RESUMED,
 	EV_RELOADED,
@@ -61,6 +62,20 @@ enum event_kind {
 
 /* "due", "reminder", ... ; NULL for an out-of-range kind. */
 const char	*event_kind_name(enum event_kind);
+
+/* Who caused an event: the schedule (timers), calfctl, a signal (SIGHUP),
+ * the restore of the saved state at start, or a notification's button. */
+enum event_origin {
+	ORIGIN_SCHEDULE,
+	ORIGIN_CLIENT,
+	ORIGIN_SIGNAL,
+	ORIGIN_RESTORE,
+	ORIGIN_BUTTON,
+	ORIGIN__COUNT
+};
+
+/* "schedule", "calfctl", "signal", "restore", "button"; NULL out of range. */
+const char	*event_origin_name(enum event_origin);
 
 /* Result codes of a request, one table of messages (common/proto.c). */
 enum result {

@@ -5,7 +5,10 @@
  * "FILE:LINE: what is wrong and what would be right".
  *
  * The format is documented in config/routine.ini and doc/routine.md; the
- * keys are described once, in the table in common/routine.c.
+ * keys are described once, in the table `keytab` in common/routine_keys.c;
+ * the parser is split into routine_read.c (lines), routine_keys.c (keys and
+ * their values) and routine_parse.c (sections), with routine.c holding the
+ * model's lifetime and where the file is found.
  */
 #ifndef CALF_ROUTINE_H
 #define CALF_ROUTINE_H
@@ -107,6 +110,7 @@ char		*routine_locate(const char *cli_path, const char **why);
 /* Loads what routine_locate chose (or the built-in routine). */
 struct routine	*routine_open(const char *cli_path, struct errlist *errs);
 
+/* config/routine.ini's bytes, compiled in by scripts/embed.sh. */
 extern const char	default_routine_ini[];
 extern const size_t	default_routine_ini_len;
 

@@ -182,6 +182,45 @@ sched_local_instant(int64_t day, int sod, time_t *t)
 	return (-1);
 }
 
+/* The local time of day at t, for quiet hours. */
+int
+sched_local_sod(time_t t)
+{
+	struct tm	tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return (0);
+	return (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+}
+
+/* The next instant after now when the local time of day is sod, by the
+ * rule above (a day the zone skipped is passed over). */
+time_t
+sched_next_tod(time_t now, int sod)
+{
+	int64_t	day = sched_local_day(now);
+	time_t	t;
+
+	for (int i = 0; i < 4; i++, day++)
+		if (sched_local_instant(day, sod, &t) == 0 && t > now)
+			return (t);
+	return (now + SECS_PER_DAY);
+}
+
+/* Quiet hours may cross midnight: 23:30-06:30 holds 23:45 and 05:00. */
+bool
+sched_in_quiet(const struct routine *r, time_t now)
+{
+	int	sod;
+
+	if (!r->has_quiet)
+		return (false);
+	sod = sched_local_sod(now);
+	if (r->quiet_start <= r->quiet_end)
+		return (sod >= r->quiet_start && sod < r->quiet_end);
+	return (sod >= r->quiet_start || sod < r->quiet_end);
+}
+
 /* Dates are counted from the epoch so weekdays and the cache need no zone. */
 int64_t
 sched_local_day(time_t t)

@@ -13,6 +13,7 @@
 #ifndef CALF_SCHED_H
 #define CALF_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <stdint.h>
@@ -34,6 +35,16 @@ int	sched_local_instant(int64_t day, int sod, time_t *t);
 
 /* The local date (days since the epoch) of instant t. */
 int64_t	sched_local_day(time_t t);
+
+/* Seconds since local midnight at instant t (0 when out of range). */
+int	sched_local_sod(time_t t);
+
+/* The first instant after now whose local time of day is sod (seconds
+ * after midnight), by the rule above. */
+time_t	sched_next_tod(time_t now, int sod);
+
+/* Whether instant now lies inside the routine's quiet hours. */
+bool	sched_in_quiet(const struct routine *, time_t now);
 
 /* Forget cached zone data; call after TZ or /etc/localtime changes. */
 void	sched_zone_changed(void);

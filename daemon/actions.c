@@ -1,7 +1,9 @@
 /*
  * actions.c: every user action is one function here: start, done, stop,
  * skip, snooze, pause, resume, reload. calfctl (through commands.c), signals
- * and notification buttons all call the same ones.
+ * and notification buttons all call the same ones, saying who asked. An
+ * action chooses the session and checks that the action applies; the
+ * change itself is run.c's (a session) or engine.c's (the pause).
  */
 #include "daemon/engine_int.h"
 
@@ -15,7 +17,24 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 
-/* --- actions ------------------------------------------------------------ */
+/* A malloc'd message for *cause, the tmux way; cause may be NULL. */
+static enum result
+fail(char **cause, enum result r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum result
+fail(char **cause, enum result r, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		if (vasprintf(cause, fmt, ap) == -1)
+			*cause = NULL;
+		va_end(ap);
+	}
+	return r;
+}
 
 static struct run *
 find_run(struct engine *e, const char *name)
@@ -38,15 +57,8 @@ set_which(const char **which, const struct run *run)
 static enum result
 no_such(char **cause, const char *name)
 {
-	return engine_fail(cause, RES_UNKNOWN_SESSION,
+	return fail(cause, RES_UNKNOWN_SESSION,
 	    "no session named \"%s\" (calfctl agenda lists them)", name);
-}
-
-static bool
-is_pending(const struct run *run)
-{
-	return run->state == RUN_DUE || run->state == RUN_SNOOZED ||
-	    run->state == RUN_HELD;
 }
 
 /* The most recently started running session. */
@@ -72,191 +84,182 @@ latest_pending(struct engine *e)
 
 	for (size_t i = 0; i < e->r->nsessions; i++) {
 		struct run *run = e->runs[i];
-		if (is_pending(run) && (best == NULL ||
+		if (run_is_pending(run) && (best == NULL ||
 		    run->due_seq > best->due_seq))
 			best = run;
 	}
 	return best;
 }
 
-enum result
-engine_start(struct engine *e, const char *name, const char **which,
-    char **cause)
+/* The one pending prompt, for a start that names none: with several it
+ * refuses and names them, rather than guess. */
+static enum result
+only_pending(struct engine *e, struct run **out, char **cause)
 {
-	struct run	*run = find_run(e, name);
+	struct run	*found = NULL;
+	char		*names = NULL, *n;
+	size_t		 count = 0;
 
-	if (run == NULL)
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		struct run *run = e->runs[i];
+
+		if (!run_is_pending(run))
+			continue;
+		found = run;
+		count++;
+		if (asprintf(&n, "%s%s%s", names != NULL ? names : "",
+		    names != NULL ? ", " : "", run->s->name) == -1)
+			n = NULL;
+		free(names);
+		names = n;
+	}
+	if (count == 1) {
+		free(names);
+		*out = found;
+		return RES_SUCCESS;
+	}
+	if (count == 0) {
+		free(names);
+		return fail(cause, RES_NOT_DUE, "nothing is due; name the "
+		    "session to start");
+	}
+	fail(cause, RES_USAGE, "%zu sessions are due (%s); name the one to "
+	    "start", count, names != NULL ? names : "out of memory");
+	free(names);
+	return RES_USAGE;
+}
+
+enum result
+engine_start(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
+{
+	struct run	*run = NULL;
+	enum result	 r;
+
+	if (name == NULL) {
+		if ((r = only_pending(e, &run, cause)) != RES_SUCCESS)
+			return r;
+	} else if ((run = find_run(e, name)) == NULL)
 		return no_such(cause, name);
 	if (run->state == RUN_RUNNING)
-		return engine_fail(cause, RES_ALREADY_RUNNING,
-		    "%s is already running", name);
-	run_start(run, is_pending(run) ? run->due_us : 0);
+		return fail(cause, RES_ALREADY_RUNNING,
+		    "%s is already running", run->s->name);
+	run_start(run, o);
 	set_which(which, run);
 	return RES_SUCCESS;
 }
 
-static int64_t
-elapsed_s(const struct run *run)
-{
-	return (boot_now().us - run->start_boot.us) / US;
-}
-
 enum result
-engine_done(struct engine *e, const char *name, const char **which,
-    char **cause)
+engine_done(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
 {
 	struct run	*run;
-	char		 a[32];
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
 			return no_such(cause, name);
-		if (run->state != RUN_RUNNING && !is_pending(run))
-			return engine_fail(cause, RES_NOT_RUNNING,
+		if (run->state != RUN_RUNNING && !run_is_pending(run))
+			return fail(cause, RES_NOT_RUNNING,
 			    "%s is neither running nor due", name);
 	} else if ((run = latest_running(e)) == NULL &&
 	    (run = latest_pending(e)) == NULL)
-		return engine_fail(cause, RES_NOT_RUNNING,
+		return fail(cause, RES_NOT_RUNNING,
 		    "nothing is running or due");
-	if (run->state == RUN_RUNNING) {
-		fmt_dur(elapsed_s(run), a, sizeof a);
-		run_emit(EV_DONE, run, run->start_wall_us, 0, "%s done after %s.",
-		    session_title(run->s), a);
-	} else
-		run_emit(EV_DONE, run, run->due_us, 0, "%s marked done.",
-		    session_title(run->s));
-	run_idle(run);
+	run_done(run, o);
 	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_stop(struct engine *e, const char *name, const char **which,
-    char **cause)
+engine_stop(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
 {
 	struct run	*run;
-	char		 a[32];
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
 			return no_such(cause, name);
 		if (run->state != RUN_RUNNING)
-			return engine_fail(cause, RES_NOT_RUNNING,
+			return fail(cause, RES_NOT_RUNNING,
 			    "%s is not running", name);
 	} else if ((run = latest_running(e)) == NULL)
-		return engine_fail(cause, RES_NOT_RUNNING, "nothing is running");
-	fmt_dur(elapsed_s(run), a, sizeof a);
-	run_emit(EV_STOPPED, run, run->start_wall_us, 0, "%s stopped after %s.",
-	    session_title(run->s), a);
-	run_idle(run);
+		return fail(cause, RES_NOT_RUNNING, "nothing is running");
+	run_stop(run, o, REASON_NONE);
 	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_skip(struct engine *e, const char *name, const char **which,
-    char **cause)
+engine_skip(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
 {
 	struct run	*run;
 	struct firing	 f;
-	char		 t[INSTANT_BUFSZ];
 
 	if (name == NULL) {
 		if ((run = latest_pending(e)) == NULL)
-			return engine_fail(cause, RES_NOT_DUE, "nothing is due");
+			return fail(cause, RES_NOT_DUE, "nothing is due");
 	} else if ((run = find_run(e, name)) == NULL)
 		return no_such(cause, name);
 	if (run->state == RUN_RUNNING)
-		return engine_fail(cause, RES_NOT_DUE,
+		return fail(cause, RES_NOT_DUE,
 		    "%s is running; use stop to end it", name);
-	if (is_pending(run)) {
-		run_emit(EV_SKIPPED, run, run->due_us, 0, "%s skipped.",
-		    session_title(run->s));
-		run_idle(run);
+	if (run_is_pending(run)) {
+		run_skip(run, o, REASON_NONE);
 		set_which(which, run);
 		return RES_SUCCESS;
 	}
 	/* Idle: skip its next firing, said now so the user sees when. */
 	if (sched_next(run->s, run->idx, run->last_fired, SIZE_MAX, &f) == -1)
-		return engine_fail(cause, RES_NOT_DUE,
+		return fail(cause, RES_NOT_DUE,
 		    "%s is not due and has no scheduled time to skip", name);
 	if (run->skip_next && run->skip_at == f.at)
-		return engine_fail(cause, RES_NOT_DUE,
+		return fail(cause, RES_NOT_DUE,
 		    "the next %s is already skipped", name);
-	run->skip_next = true;
-	run->skip_at = f.at;
-	run_emit(EV_SKIPPED, run, (int64_t)f.at * US, 0, "%s at %s skipped.",
-	    session_title(run->s), instant_format(f.at, t, sizeof t));
+	run_skip_ahead(run, f.at, o);
 	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_snooze(struct engine *e, const char *name, int64_t secs,
-    int64_t *until_us, const char **which, char **cause)
+engine_snooze(struct engine *e, enum event_origin o, const char *name,
+    int64_t secs, int64_t *until_us, const char **which, char **cause)
 {
 	struct run	*run;
-	char		 a[32];
+	int64_t		 until;
 
 	if (name == NULL) {
 		if ((run = latest_pending(e)) == NULL)
-			return engine_fail(cause, RES_NOT_DUE, "nothing is due");
+			return fail(cause, RES_NOT_DUE, "nothing is due");
 	} else if ((run = find_run(e, name)) == NULL)
 		return no_such(cause, name);
-	else if (!is_pending(run))
-		return engine_fail(cause, RES_NOT_DUE, "%s is not due", name);
+	else if (!run_is_pending(run))
+		return fail(cause, RES_NOT_DUE, "%s is not due", name);
 	if (secs <= 0)
 		secs = e->r->snooze > 0 ? e->r->snooze : 600;
-	timer_clear(&run->window);
-	timer_clear(&run->remind);
-	run->state = RUN_SNOOZED;
-	run->snooze_until_us = wall_now().us + secs * US;
-	timer_at_boot(&run->remind, (boot_t){ boot_now().us + secs * US });
+	until = run_snooze(run, secs, o);
 	if (until_us != NULL)
-		*until_us = run->snooze_until_us;
-	fmt_dur(secs, a, sizeof a);
-	run_emit(EV_SNOOZED, run, run->due_us, run->snooze_until_us,
-	    "%s snoozed for %s.", session_title(run->s), a);
+		*until_us = until;
 	set_which(which, run);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_pause(struct engine *e, int64_t until_us, char **cause)
+engine_pause(struct engine *e, enum event_origin o, int64_t until_us,
+    char **cause)
 {
-	char	t[32];
-
 	if (until_us != 0 && until_us <= wall_now().us)
-		return engine_fail(cause, RES_USAGE, "that time has already passed");
-	e->paused = true;
-	e->pause_until_us = until_us;
-	if (until_us != 0) {
-		timer_at_wall(&e->pause_end, (wall_t){ until_us });
-		run_emit(EV_PAUSED, NULL, 0, until_us, "Prompts paused until %s.",
-		    local_when(until_us, t, sizeof t));
-	} else {
-		timer_clear(&e->pause_end);
-		run_emit(EV_PAUSED, NULL, 0, 0,
-		    "Prompts paused until you resume them.");
-	}
+		return fail(cause, RES_USAGE, "that time has already passed");
+	engine_pause_set(e, o, until_us);
 	return RES_SUCCESS;
 }
 
 enum result
-engine_resume(struct engine *e, char **cause)
+engine_resume(struct engine *e, enum event_origin o, char **cause)
 {
-	int64_t	due = 0;
-
 	if (!e->paused)
-		return engine_fail(cause, RES_NOT_PAUSED, "prompts are not paused");
-	/* Ended by its own timer: the event is about the pause's end. */
-	if (e->pause_until_us != 0 && e->pause_until_us <= wall_now().us)
-		due = e->pause_until_us;
-	e->paused = false;
-	e->pause_until_us = 0;
-	timer_clear(&e->pause_end);
-	run_emit(EV_RESUMED, NULL, due, 0, "Prompts resumed.");
-	engine_release_held(e);
+		return fail(cause, RES_NOT_PAUSED, "prompts are not paused");
+	engine_pause_end(e, o, REASON_NONE);
 	return RES_SUCCESS;
 }
 
@@ -264,12 +267,12 @@ engine_resume(struct engine *e, char **cause)
  * their state by name; a running session survives with its new definition;
  * one the new routine no longer has ends cleanly. */
 enum result
-engine_reload(struct engine *e, struct errlist *errs)
+engine_reload(struct engine *e, enum event_origin o, struct errlist *errs)
 {
 	struct routine	 *nr;
 	struct run	**nruns;
 	struct sched	 *ns;
-	struct firing	  f;
+	struct calf_event ev;
 	time_t		  now = (time_t)(wall_now().us / US);
 
 	if ((nr = routine_open(e->cli_path, errs)) == NULL) {
@@ -301,6 +304,19 @@ engine_reload(struct engine *e, struct errlist *errs)
 			return RES_INTERNAL;
 		}
 	}
+	/* Sessions that are gone end now, while the engine is whole, so a
+	 * sink that looks sees them ended: a running one is stopped, a
+	 * pending prompt dropped, the rest go quietly. */
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		struct run *run = e->runs[i];
+
+		if (routine_find(nr, run->s->name) != NULL)
+			continue;
+		if (run->state == RUN_RUNNING)
+			run_stop(run, o, REASON_REMOVED);
+		else if (run_is_pending(run))
+			run_skip(run, o, REASON_REMOVED);
+	}
 	/* Sessions kept by name are claimed (s = NULL marks them). */
 	for (size_t i = 0; i < nr->nsessions; i++) {
 		struct run *old;
@@ -311,22 +327,10 @@ engine_reload(struct engine *e, struct errlist *errs)
 		nruns[i] = old;
 		old->s = NULL;
 	}
-	/* Sessions that are gone: a running one ends, the rest go quietly. */
-	for (size_t i = 0; i < e->r->nsessions; i++) {
-		struct run *run = e->runs[i];
-
-		if (run->s == NULL)
-			continue;
-		if (run->state == RUN_RUNNING)
-			run_emit(EV_STOPPED, run, run->start_wall_us, 0,
-			    "%s stopped: it is no longer in the routine.",
-			    session_title(run->s));
-		else if (is_pending(run))
-			run_emit(EV_SKIPPED, run, run->due_us, 0,
-			    "%s dropped: it is no longer in the routine.",
-			    session_title(run->s));
-		run_free(run);
-	}
+	/* The unclaimed ones are gone. */
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		if (e->runs[i]->s != NULL)
+			run_free(e->runs[i]);
 	free(e->runs);
 	sched_free(e->sched);
 	routine_free(e->r);
@@ -338,27 +342,17 @@ engine_reload(struct engine *e, struct errlist *errs)
 
 		run->s = &nr->sessions[i];
 		run->idx = i;
-		/* A skip stands while the new routine still fires then. */
-		if (run->skip_next && (sched_next(run->s, i, run->skip_at - 1,
-		    SIZE_MAX, &f) == -1 || f.at != run->skip_at))
-			run->skip_next = false;
-		if (run->state == RUN_RUNNING) {
-			/* Marks of the new definition still ahead are said;
-			 * ones already behind are not said late. */
-			run->mark = run_next_mark(run->s,
-			    (boot_now().us - run->start_boot.us) / US);
-			run_arm_tick(run);
-		} else if (is_pending(run)) {
-			run->expires_us = run->due_us + run->s->window * US;
-			if (run->state != RUN_SNOOZED)
-				run_arm_window(run);
-			if (run->state == RUN_DUE)
-				run_arm_remind(run);
-		}
+		run_rebind(run, run->state == RUN_RUNNING ?
+		    (boot_now().us - run->start_boot.us) / US : 0);
 	}
-	engine_quiet_update(e);
+	engine_quiet_update(e, o);
 	engine_arm_next(e);
-	run_emit(EV_RELOADED, NULL, 0, 0, "Routine reloaded from %s: %zu sessions.",
-	    nr->source, nr->nsessions);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_RELOADED;
+	ev.origin = o;
+	ev.elapsed_s = -1;
+	ev.text = nr->source;
+	ev.count = (unsigned)nr->nsessions;
+	run_emit(&ev);
 	return RES_SUCCESS;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, &errs);	/* which logs a refusal */
+	engine_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 
@@ -161,24 +162,56 @@ make_state_dir(const char *dir)
 	return 0;
 }
 
+/* Everything run_daemon may hold: one cleanup path releases what was
+ * taken, in reverse order, whichever step failed. */
+struct daemon_res {
+	struct event_base	*base;
+	struct event		*sigs[3];
+	struct routine		*r;		/* until the engine owns it */
+	struct state		*state;
+	char			*sd;		/* default state folder */
+	char			*path;		/* the socket */
+	bool			 control;
+};
+
+static void
+daemon_cleanup(struct daemon_res *d)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->sigs[i] != NULL)
+			event_free(d->sigs[i]);
+	state_close(d->state);
+	if (d->control)
+		control_shutdown();
+	history_shutdown();
+	if (engine != NULL) {
+		events_remove_sink(stderr_sink, NULL);
+		engine_free(engine);
+		engine = NULL;
+	}
+	routine_free(d->r);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	free(d->path);
+	free(d->sd);
+}
+
 static int
 run_daemon(const char *cli_config, const char *cli_socket,
     const char *state_dir)
 {
-	struct event_base	*base;
-	struct event		*sigs[3];
-	struct routine		*r;
-	struct state		*state;
+	struct daemon_res	 d;
 	struct errlist		 errs;
 	const char		*why, *pcause;
-	char			*path, *cause = NULL, *sd = NULL, *src;
+	char			*cause = NULL, *src;
 	int			 rc = 0;
 
+	memset(&d, 0, sizeof d);
 	signal(SIGPIPE, SIG_IGN);
 	errlist_init(&errs);
 	src = routine_locate(cli_config, &why);
-	r = routine_open(cli_config, &errs);
-	if (r == NULL) {
+	d.r = routine_open(cli_config, &errs);
+	if (d.r == NULL) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "calfd: the routine has errors; not starting\n");
 		errlist_free(&errs);
@@ -186,87 +219,71 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		return EX_CONFIG;
 	}
 	errlist_free(&errs);
-	log_info("routine %s (%s): %zu sessions", r->source, why,
-	    r->nsessions);
+	log_info("routine %s (%s): %zu sessions", d.r->source, why,
+	    d.r->nsessions);
 	free(src);
 
-	if (state_dir == NULL && (state_dir = sd = default_state_dir()) ==
+	if (state_dir == NULL && (state_dir = d.sd = default_state_dir()) ==
 	    NULL) {
 		fprintf(stderr, "calfd: no state folder: set $HOME, "
 		    "$XDG_STATE_HOME or --state-dir\n");
-		routine_free(r);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto out;
 	}
 	if (make_state_dir(state_dir) == -1) {
 		log_warn("state folder %s", state_dir);
-		free(sd);
-		routine_free(r);
-		return EX_CANTCREAT;
+		rc = EX_CANTCREAT;
+		goto out;
 	}
-	if ((state = state_open(state_dir, &cause)) == NULL) {
+	if ((d.state = state_open(state_dir, &cause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", cause != NULL ? cause :
 		    "out of memory");
 		free(cause);
-		free(sd);
-		routine_free(r);
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+		goto out;
 	}
-	if (history_init(state_dir, r->history, &cause) == -1)
+	if (history_init(state_dir, d.r->history, &cause) == -1)
 		fatalx("%s", cause);
-	free(sd);
 
-	if ((path = sockpath_default(cli_socket, &pcause)) == NULL) {
+	if ((d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
-		history_shutdown();
-		state_close(state);
-		routine_free(r);
-		return EX_USAGE;
+		rc = EX_USAGE;
+		goto out;
 	}
-	if ((base = event_base_new()) == NULL)
+	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if ((engine = engine_new(base, r, cli_config)) == NULL)
+	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
+	d.r = NULL;	/* the engine's now */
 	events_add_sink("stderr", stderr_sink, NULL);
-	if (history_start(base, &cause) == -1)
+	if (history_start(d.base, &cause) == -1)
 		fatalx("%s", cause);
-	if (control_init(base, engine, path, -1, &cause) == -1) {
-		fprintf(stderr, "calfd: %s: %s\n", path,
+	if (control_init(d.base, engine, d.path, -1, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", d.path,
 		    cause != NULL ? cause : "cannot listen");
 		free(cause);
-		history_shutdown();
-		state_close(state);
-		engine_free(engine);
-		event_base_free(base);
-		free(path);
-		return EX_UNAVAILABLE;
+		rc = EX_UNAVAILABLE;
+		goto out;
 	}
-	log_info("listening on %s", path);
+	d.control = true;
+	log_info("listening on %s", d.path);
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
-	state_restore(state, engine);
+	state_restore(d.state, engine);
 	control_started();
 
-	sigs[0] = evsignal_new(base, SIGTERM, on_stop, base);
-	sigs[1] = evsignal_new(base, SIGINT, on_stop, base);
-	sigs[2] = evsignal_new(base, SIGHUP, on_hup, NULL);
+	d.sigs[0] = evsignal_new(d.base, SIGTERM, on_stop, d.base);
+	d.sigs[1] = evsignal_new(d.base, SIGINT, on_stop, d.base);
+	d.sigs[2] = evsignal_new(d.base, SIGHUP, on_hup, NULL);
 	for (int i = 0; i < 3; i++)
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
+		if (d.sigs[i] == NULL || evsignal_add(d.sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
 
-	if (event_base_dispatch(base) == -1)
+	if (event_base_dispatch(d.base) == -1)
 		rc = 1;
-
-	for (int i = 0; i < 3; i++)
-		event_free(sigs[i]);
-	state_close(state);
-	control_shutdown();
-	history_shutdown();
-	events_remove_sink(stderr_sink, NULL);
-	engine_free(engine);
-	engine = NULL;
-	event_base_free(base);
-	free(path);
+out:
+	daemon_cleanup(&d);
 	return rc;
 }
 

@@ -173,13 +173,14 @@ cmd_agenda(struct cmd_ctx *ctx, int argc, const char *const *argv,
  * call, and a reply naming the session it touched. */
 static enum result
 session_action(struct cmd_ctx *ctx, const char *name,
-    enum result (*fn)(struct engine *, const char *, const char **, char **),
+    enum result (*fn)(struct engine *, enum event_origin, const char *,
+    const char **, char **),
     json_object **data, char **cause)
 {
 	const char	*which = NULL;
 	enum result	 r;
 
-	if ((r = fn(ctx->engine, name, &which, cause)) != RES_SUCCESS)
+	if ((r = fn(ctx->engine, ORIGIN_CLIENT, name, &which, cause)) != RES_SUCCESS)
 		return r;
 	if ((*data = session_data(which)) == NULL)
 		return RES_INTERNAL;
@@ -247,7 +248,7 @@ cmd_snooze(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	    (r = positive_duration(dur, &secs, cause)) != RES_SUCCESS)
 		return r;
 
-	r = engine_snooze(ctx->engine, name, secs, &until_us, &which, cause);
+	r = engine_snooze(ctx->engine, ORIGIN_CLIENT, name, secs, &until_us, &which, cause);
 	if (r != RES_SUCCESS)
 		return r;
 	if ((*data = session_data(which)) == NULL)
@@ -288,7 +289,7 @@ cmd_pause(struct cmd_ctx *ctx, int argc, const char *const *argv,
 			return r;
 		until_us = now_us() + secs * 1000000;
 	}
-	if ((r = engine_pause(ctx->engine, until_us, cause)) != RES_SUCCESS)
+	if ((r = engine_pause(ctx->engine, ORIGIN_CLIENT, until_us, cause)) != RES_SUCCESS)
 		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
@@ -306,7 +307,7 @@ cmd_resume(struct cmd_ctx *ctx, int argc, const char *const *argv,
 
 	(void)argc;
 	(void)argv;
-	if ((r = engine_resume(ctx->engine, cause)) != RES_SUCCESS)
+	if ((r = engine_resume(ctx->engine, ORIGIN_CLIENT, cause)) != RES_SUCCESS)
 		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
@@ -327,7 +328,7 @@ cmd_reload(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	(void)argc;
 	(void)argv;
 	errlist_init(&errs);
-	r = engine_reload(ctx->engine, &errs);
+	r = engine_reload(ctx->engine, ORIGIN_CLIENT, &errs);
 	if ((*data = json_object_new_object()) == NULL) {
 		errlist_free(&errs);
 		return RES_INTERNAL;

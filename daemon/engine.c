@@ -1,5 +1,5 @@
 /*
- * engine.c: each session's lifecycle and the actions that move it.
+ * engine.c: the calendar, and the life of a session at a glance.
  *
  *   scheduled -> due -> running -> finished
  *                 |        `-> done early, stopped
@@ -7,11 +7,13 @@
  *                 +-> skipped, missed (window passed), held (paused/quiet)
  *
  * This file owns the calendar: the scheduler heap and its wall-clock timer,
- * quiet hours, pause expiry, clock steps and zone changes. run.c holds one
- * session's lifecycle; actions.c the user actions (start, done, stop, skip,
- * snooze, pause, resume, reload), one function each, which calfctl, signals
- * and notification buttons all call. Every event leaves through
- * events_emit().
+ * quiet hours, the pause, clock steps and zone changes. run.c holds one
+ * session's lifecycle and is the only code that changes it; actions.c the
+ * user actions (start, done, stop, skip, snooze, pause, resume, reload),
+ * one function each, which calfctl, signals and notification buttons all
+ * call. Every event leaves through run_emit(), after its change. The saver
+ * (daemon/state.c) hears of changes through engine_on_change() and the
+ * event sinks; nothing here knows it.
  *
  * Policies (doc/daemon.md says the same for users):
  * - Sessions are independent: one may fall due, or be started, while another
@@ -37,34 +39,54 @@
 #include "common/timeutil.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
-#include "daemon/state.h"
 
 /* --- the calendar ------------------------------------------------------- */
 
+void
+engine_changed(struct engine *e)
+{
+	if (e->changed != NULL)
+		e->changed(e->changed_arg);
+}
+
+void
+engine_on_change(struct engine *e, void (*fn)(void *), void *arg)
+{
+	e->changed = fn;
+	e->changed_arg = arg;
+}
+
 /* Handles every firing whose instant has come, in order. */
 static void
-engine_fire(void *arg)
+fire_due(struct engine *e, enum event_origin o)
 {
-	struct engine		*e = arg;
 	const struct firing	*f;
 	time_t			 now = (time_t)(wall_now().us / US);
 
+	/* A jump nobody reported as a step (a long SIGSTOP, a paused VM)
+	 * gets the same bound as a step. */
+	if ((f = sched_peek(e->sched)) != NULL && f->at < now - CATCH_UP_S) {
+		log_info("the clock jumped: firings more than two days ago "
+		    "are not caught up");
+		sched_rebase(e->sched, now - CATCH_UP_S);
+	}
 	while ((f = sched_peek(e->sched)) != NULL && f->at <= now) {
 		struct run	*run = e->runs[f->session];
 		time_t		 at = f->at;
 
 		sched_advance(e->sched);
-		if (at <= run->last_fired)
-			continue;	/* handled before a backward step */
-		run->last_fired = at;
-		state_changed(e->state);	/* even when nothing is said */
-		if (run->skip_next && run->skip_at == at) {
-			run->skip_next = false;
-			continue;	/* the skip was announced when asked */
-		}
-		run_make_due(run, (int64_t)at * US);
+		if (run_fire(run, at, o))
+			engine_changed(e);	/* even when nothing is said */
 	}
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		run_flush_missed(e->runs[i], o);
 	engine_arm_next(e);
+}
+
+static void
+engine_fire(void *arg)
+{
+	fire_due(arg, ORIGIN_SCHEDULE);
 }
 
 void
@@ -82,31 +104,12 @@ engine_arm_next(struct engine *e)
 int64_t
 engine_next_tod(int sod)
 {
-	time_t	now = (time_t)(wall_now().us / US), t;
-	int64_t	day = sched_local_day(now);
-
-	for (int i = 0; i < 4; i++, day++)
-		if (sched_local_instant(day, sod, &t) == 0 && t > now)
-			return (int64_t)t * US;
-	return ((int64_t)now + SECS_PER_DAY) * US;
-}
-
-static bool
-in_quiet(const struct routine *r, time_t now)
-{
-	int	sod;
-
-	if (!r->has_quiet)
-		return false;
-	sod = engine_local_sod(now);
-	if (r->quiet_start <= r->quiet_end)
-		return sod >= r->quiet_start && sod < r->quiet_end;
-	return sod >= r->quiet_start || sod < r->quiet_end;
+	return (int64_t)sched_next_tod((time_t)(wall_now().us / US), sod) * US;
 }
 
 /* Quiet hours start and end at local times: re-evaluated at each edge. */
 void
-engine_quiet_update(struct engine *e)
+engine_quiet_update(struct engine *e, enum event_origin o)
 {
 	time_t	now = (time_t)(wall_now().us / US);
 	bool	was = e->quiet;
@@ -116,14 +119,14 @@ engine_quiet_update(struct engine *e)
 	if (!e->r->has_quiet) {
 		e->quiet = false;
 	} else {
-		e->quiet = in_quiet(e->r, now);
+		e->quiet = sched_in_quiet(e->r, now);
 		a = engine_next_tod(e->r->quiet_start);
 		b = engine_next_tod(e->r->quiet_end);
 		timer_at_wall(&e->quiet_edge, (wall_t){ a < b ? a : b });
 	}
 	if (was && !e->quiet) {
 		log_info("quiet hours over");
-		engine_release_held(e);
+		engine_release_held(e, o);
 	} else if (!was && e->quiet)
 		log_info("quiet hours: prompts held");
 }
@@ -131,17 +134,17 @@ engine_quiet_update(struct engine *e)
 static void
 quiet_edge(void *arg)
 {
-	engine_quiet_update(arg);
+	engine_quiet_update(arg, ORIGIN_SCHEDULE);
 }
 
 /* Gives the prompts held during a pause or quiet hours, oldest first. */
 void
-engine_release_held(struct engine *e)
+engine_release_held(struct engine *e, enum event_origin o)
 {
 	for (;;) {
 		struct run	*oldest = NULL;
 
-		if (engine_holding(e))
+		if (e->paused || e->quiet)
 			return;
 		for (size_t i = 0; i < e->r->nsessions; i++) {
 			struct run *run = e->runs[i];
@@ -151,24 +154,65 @@ engine_release_held(struct engine *e)
 		}
 		if (oldest == NULL)
 			return;
-		run_announce(oldest);
+		run_announce(oldest, o);
 	}
 }
 
+/* Holds prompts until until_us (0: until resumed). */
+void
+engine_pause_set(struct engine *e, enum event_origin o, int64_t until_us)
+{
+	struct calf_event	ev;
+
+	e->paused = true;
+	e->pause_until_us = until_us;
+	if (until_us != 0)
+		timer_at_wall(&e->pause_timer, (wall_t){ until_us });
+	else
+		timer_clear(&e->pause_timer);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_PAUSED;
+	ev.origin = o;
+	ev.elapsed_s = -1;
+	ev.until_us = until_us;
+	run_emit(&ev);
+}
+
+/* Ends the pause, then gives what it held. */
+void
+engine_pause_end(struct engine *e, enum event_origin o,
+    enum event_reason why)
+{
+	struct calf_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	/* Ended by its own timer: the event is about the pause's end. */
+	if (e->pause_until_us != 0 && e->pause_until_us <= wall_now().us)
+		ev.due_us = e->pause_until_us;
+	e->paused = false;
+	e->pause_until_us = 0;
+	timer_clear(&e->pause_timer);
+	ev.kind = EV_RESUMED;
+	ev.origin = o;
+	ev.elapsed_s = -1;
+	ev.reason = why;
+	run_emit(&ev);
+	engine_release_held(e, o);
+}
+
 static void
-pause_end(void *arg)
+pause_timer_cb(void *arg)
 {
 	struct engine	*e = arg;
 
 	if (e->paused)
-		engine_resume(e, NULL);
+		engine_pause_end(e, ORIGIN_SCHEDULE, REASON_NONE);
 }
 
-/* The clock stepped, the zone changed or the machine resumed. Firings in
- * the last two days not yet handled are handled now (prompted, or missed
- * when past their window); everything else is recomputed. */
+/* Firings in the last two days not yet handled are handled now (prompted,
+ * or missed when past their window); everything else is recomputed. */
 void
-engine_clock_changed(struct engine *e, const char *why)
+engine_catch_up(struct engine *e, const char *why, enum event_origin o)
 {
 	time_t	now = (time_t)(wall_now().us / US);
 
@@ -176,15 +220,19 @@ engine_clock_changed(struct engine *e, const char *why)
 	tzset();
 	sched_zone_changed();
 	sched_rebase(e->sched, now - CATCH_UP_S);
-	for (size_t i = 0; i < e->r->nsessions; i++) {
-		struct run *run = e->runs[i];
-		if (run->state == RUN_DUE || run->state == RUN_HELD)
-			run_arm_window(run);
-	}
-	engine_fire(e);
-	engine_quiet_update(e);
+	for (size_t i = 0; i < e->r->nsessions; i++)
+		run_rewindow(e->runs[i]);
+	fire_due(e, o);
+	engine_quiet_update(e, o);
 	if (e->paused && e->pause_until_us != 0)
-		timer_at_wall(&e->pause_end, (wall_t){ e->pause_until_us });
+		timer_at_wall(&e->pause_timer, (wall_t){ e->pause_until_us });
+}
+
+/* The clock stepped, the zone changed or the machine resumed. */
+void
+engine_clock_changed(struct engine *e, const char *why)
+{
+	engine_catch_up(e, why, ORIGIN_SCHEDULE);
 }
 
 static void
@@ -290,10 +338,10 @@ engine_new(struct event_base *base, struct routine *r, const char *cli_path)
 		return NULL;
 	}
 	timer_init_wall(&e->next, engine_fire, e);
-	timer_init_wall(&e->pause_end, pause_end, e);
+	timer_init_wall(&e->pause_timer, pause_timer_cb, e);
 	timer_init_wall(&e->quiet_edge, quiet_edge, e);
 	tz_watch_init(e);
-	engine_quiet_update(e);
+	engine_quiet_update(e, ORIGIN_SCHEDULE);
 	engine_arm_next(e);
 	return e;
 }
@@ -308,7 +356,7 @@ engine_free(struct engine *e)
 	free(e->runs);
 	sched_free(e->sched);
 	timer_clear(&e->next);
-	timer_clear(&e->pause_end);
+	timer_clear(&e->pause_timer);
 	timer_clear(&e->quiet_edge);
 	if (e->tz_watch != NULL)
 		event_free(e->tz_watch);
@@ -326,4 +374,10 @@ const struct routine *
 engine_routine(struct engine *e)
 {
 	return e->r;
+}
+
+struct event_base *
+engine_base(struct engine *e)
+{
+	return e->base;
 }

@@ -1,7 +1,14 @@
 /*
- * engine_int.h: the engine's insides, shared by engine.c (lifecycle and
- * actions) and engine_json.c (status and agenda as JSON). Nothing else
- * includes this.
+ * engine_int.h: the engine's insides, shared by the files that make the
+ * engine and nothing else:
+ *   engine.c      the calendar: scheduler heap, quiet hours, pause, steps
+ *   run.c         one session's life: the only code that changes its state
+ *                 and the one door its events leave by
+ *   actions.c     the user actions: choose a session, check, ask run.c
+ *   snapshot.c    the state as snapshots and back (for daemon/state.c)
+ *   engine_json.c status and agenda as JSON
+ * Calls go one way: actions.c and snapshot.c call engine.c and run.c,
+ * engine.c calls run.c, and run.c calls neither.
  */
 #ifndef CALF_ENGINE_INT_H
 #define CALF_ENGINE_INT_H
@@ -18,14 +25,6 @@
 #include "daemon/engine.h"
 #include "daemon/timer.h"
 
-enum run_state {
-	RUN_IDLE,	/* scheduled, or on demand: nothing pending */
-	RUN_DUE,	/* prompted, waiting for the user */
-	RUN_SNOOZED,	/* due again at snooze_until */
-	RUN_HELD,	/* fell due while paused or quiet; prompt held */
-	RUN_RUNNING
-};
-
 /* The runtime of one session. Allocated on its own so the timers' callback
  * pointers survive a reload that reorders sessions. */
 struct run {
@@ -39,9 +38,10 @@ struct run {
 	int64_t		 expires_us;	/* missed at this instant */
 	int64_t		 snooze_until_us;
 	uint64_t	 due_seq;
-	struct timer	 remind;	/* boot: reminder, or the snooze's end */
+	struct timer	 remind;	/* boot: the next reminder */
 	boot_t		 prompted;	/* the last prompt or reminder */
 	struct timer	 window;	/* wall: the window's end */
+	struct timer	 snooze;	/* boot: the snooze's end */
 
 	/* Running. */
 	boot_t		 start_boot;
@@ -49,6 +49,12 @@ struct run {
 	uint64_t	 start_seq;
 	int64_t		 mark;		/* the offset (s) the tick is armed for */
 	struct timer	 tick;		/* boot: next cue, minimum or end */
+
+	/* Firings whose window had closed before they were handled, told as
+	 * one `missed` (run_flush_missed). */
+	unsigned	 missed_n;
+	int64_t		 missed_first_us;	/* the first one's due instant */
+	int64_t		 missed_end_us;		/* the last one's window end */
 
 	/* Scheduling. */
 	time_t		 last_fired;	/* last firing handled: never again */
@@ -65,13 +71,14 @@ struct engine {
 	uint64_t	 seq;
 
 	struct timer	 next;		/* wall: the heap's next firing */
-	struct timer	 pause_end;	/* wall */
+	struct timer	 pause_timer;	/* wall: the pause's end */
 	struct timer	 quiet_edge;	/* wall: quiet hours start or end */
 	struct event	*step_ev;	/* coalesces the steps timers report */
 	struct event	*tz_watch;	/* inotify on /etc/localtime */
 	int		 tz_fd;
 
-	struct state	*state;		/* saved across restarts, or NULL */
+	void		(*changed)(void *);	/* engine_on_change */
+	void		*changed_arg;
 
 	bool		 paused;
 	int64_t		 pause_until_us;	/* 0: indefinitely */
@@ -84,43 +91,44 @@ struct engine {
 
 /* engine.c: the calendar. */
 void	engine_arm_next(struct engine *);
-void	engine_quiet_update(struct engine *);
-void	engine_release_held(struct engine *);
-bool	engine_holding(const struct engine *);
-/* Seconds of the local time of day at instant t. */
-int	engine_local_sod(time_t t);
-/* A malloc'd message for *cause (may be NULL); returns r. */
-enum result engine_fail(char **cause, enum result r, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
+void	engine_quiet_update(struct engine *, enum event_origin);
+void	engine_release_held(struct engine *, enum event_origin);
+/* Handles firings not yet handled from CATCH_UP_S ago up to now. */
+void	engine_catch_up(struct engine *, const char *why, enum event_origin);
+void	engine_pause_set(struct engine *, enum event_origin, int64_t until_us);
+void	engine_pause_end(struct engine *, enum event_origin, enum event_reason);
+void	engine_changed(struct engine *);
 
-/* run.c: one session's lifecycle. */
+/* run.c: one session's life. Every function here that changes a run's
+ * state commits the change first and emits its event after. */
 struct run *run_new(struct engine *, struct session *, size_t idx, time_t now);
 void	run_free(struct run *);
-void	run_idle(struct run *);
-void	run_start(struct run *, int64_t due_us);
-void	run_announce(struct run *);
-void	run_make_due(struct run *, int64_t due_us);
-void	run_arm_window(struct run *);
-void	run_arm_remind(struct run *);
-void	run_arm_tick(struct run *);
-/* Says what is due at the pending mark (and any after it), then arms the
- * next; the tick timer's callback, also called at once after a restore. */
-void	run_tick(void *run);
+bool	run_is_pending(const struct run *);
+/* A firing of the schedule at `at`; false when it was handled before. */
+bool	run_fire(struct run *, time_t at, enum event_origin);
+void	run_make_due(struct run *, int64_t due_us, enum event_origin);
+/* Tells the firings counted as missed since the last call, as one event. */
+void	run_flush_missed(struct run *, enum event_origin);
+void	run_announce(struct run *, enum event_origin);
+void	run_start(struct run *, enum event_origin);
+void	run_done(struct run *, enum event_origin);
+void	run_stop(struct run *, enum event_origin, enum event_reason);
+void	run_skip(struct run *, enum event_origin, enum event_reason);
+void	run_skip_ahead(struct run *, time_t at, enum event_origin);
+int64_t	run_snooze(struct run *, int64_t secs, enum event_origin);
+/* After a reload gave the run a new definition, or a restore its saved
+ * fields: timers re-armed, a skip kept only if the routine still fires
+ * then. Marks up to said_s into a running session are not said again. */
+void	run_rebind(struct run *, int64_t said_s);
+void	run_restore(struct run *, const struct run_snapshot *, bool same_boot,
+	    int64_t saved_us);
+void	run_snapshot(const struct run *, struct run_snapshot *);
+/* Re-arms the window of a due or held run after a clock step. */
+void	run_rewindow(struct run *);
 int64_t	run_next_mark(const struct session *, int64_t after);
-void	run_emit(enum event_kind, const struct run *, int64_t due_us,
-	    int64_t until_us, const char *fmt, ...)
-	    __attribute__((format(printf, 5, 6)));
+/* The one door every event leaves by, once its change is committed. */
+void	run_emit(struct calf_event *);
 
-/* "idle", "due", "snoozed", "held", "running": the names status and the
- * state file use; parse returns -1 for any other. */
-const char *run_state_name(enum run_state);
-int	run_state_parse(const char *, enum run_state *);
-
-/* Formatting shared by run.c and actions.c. */
 const char *session_title(const struct session *);
-void	fmt_dur(int64_t secs, char *buf, size_t len);
-void	describe_length(const struct session *, char *buf, size_t len);
-const char *local_hhmm(int64_t us, char *buf, size_t len);
-const char *local_when(int64_t us, char *buf, size_t len);
 
 #endif

@@ -58,7 +58,31 @@ add_string(json_object *o, const char *key, const char *value)
 	    value != NULL ? json_object_new_string(value) : NULL);
 }
 
-/* The wire form of an event, as doc/PROTOCOL.md describes it. */
+static const char *const reason_names[] = {
+	[REASON_NONE] = NULL,
+	[REASON_REMOVED] = "removed",
+	[REASON_REPLACED] = "replaced",
+	[REASON_AHEAD] = "ahead",
+	[REASON_OFFLINE] = "offline",
+};
+
+const char *
+event_reason_name(enum event_reason r)
+{
+	if ((size_t)r >= sizeof reason_names / sizeof reason_names[0])
+		return NULL;
+	return reason_names[r];
+}
+
+static void
+add_i64(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+/* The wire form of an event, as doc/PROTOCOL.md describes it: every
+ * structured field is always present, so a client reads facts, not the
+ * message. */
 json_object *
 event_to_json(const struct calf_event *ev)
 {
@@ -70,11 +94,20 @@ event_to_json(const struct calf_event *ev)
 	add_string(o, "session", ev->session);
 	add_string(o, "title", ev->title);
 	add_string(o, "message", ev->message);
-	json_object_object_add(o, "due_us", json_object_new_int64(ev->due_us));
-	json_object_object_add(o, "fired_us",
-	    json_object_new_int64(ev->fired_us));
+	add_i64(o, "due_us", ev->due_us);
+	add_i64(o, "fired_us", ev->fired_us);
 	if (ev->kind == EV_SNOOZED || ev->kind == EV_PAUSED)
-		json_object_object_add(o, "until_us",
-		    json_object_new_int64(ev->until_us));
+		add_i64(o, "until_us", ev->until_us);
+	add_string(o, "origin", event_origin_name(ev->origin));
+	add_i64(o, "started_us", ev->started_us);
+	add_i64(o, "elapsed_s", ev->elapsed_s);
+	add_i64(o, "dur_min_s", ev->dur_min_s);
+	add_i64(o, "dur_max_s", ev->dur_max_s);
+	json_object_object_add(o, "temperature", ev->has_temperature ?
+	    json_object_new_int(ev->temperature) : NULL);
+	add_i64(o, "count", ev->count);
+	add_i64(o, "first_due_us", ev->first_due_us);
+	add_string(o, "text", ev->text);
+	add_string(o, "reason", event_reason_name(ev->reason));
 	return o;
 }

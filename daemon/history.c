@@ -78,9 +78,9 @@ static struct {
 
 /* ---- the engine and its events: every call into them is here ---------- */
 
-/* Outcomes become records; prompts, cues and pauses do not. Reads today's
- * struct calf_event (kind, session, title, due_us, fired_us); with the
- * engine's started_us and elapsed_s it would not need h.running. */
+/* Outcomes become records; prompts, cues and pauses do not. Reads the
+ * event's kind, session, title, due_us, fired_us, started_us, elapsed_s and
+ * first_due_us (daemon/events.h). */
 static void	history_sink(const struct calf_event *, void *);
 
 static void
@@ -98,13 +98,13 @@ sink_unregister(void)
 enum result
 history_engine_start(struct engine *e, const char *name, char **cause)
 {
-	return engine_start(e, name, NULL, cause);
+	return engine_start(e, ORIGIN_CLIENT, name, NULL, cause);
 }
 
 enum result
 history_engine_done(struct engine *e, const char *name, char **cause)
 {
-	return engine_done(e, name, NULL, cause);
+	return engine_done(e, ORIGIN_CLIENT, name, NULL, cause);
 }
 
 const struct routine *
@@ -129,6 +129,23 @@ running_find(const char *name, bool make)
 	return make ? free_slot : NULL;
 }
 
+/* The firing an end belongs to: the due instant its start was for, kept
+ * from the "started" event; after a restart, the start itself. */
+static int64_t
+end_due(const struct calf_event *ev)
+{
+	struct started	*st = running_find(ev->session, false);
+	int64_t		 due = ev->started_us;
+
+	if (st != NULL && st->at_us == ev->started_us)
+		due = st->due_us;
+	if (st != NULL)
+		st->name[0] = '\0';
+	if (due == 0)	/* done before a start: the prompt's instant */
+		due = ev->first_due_us != 0 ? ev->first_due_us : ev->due_us;
+	return due;
+}
+
 static void
 history_sink(const struct calf_event *ev, void *arg)
 {
@@ -143,31 +160,25 @@ history_sink(const struct calf_event *ev, void *arg)
 	r.duration_s = -1;
 	r.session = (char *)ev->session;
 	r.title = (char *)ev->title;
-	r.due_us = ev->due_us;
+	r.due_us = ev->first_due_us != 0 ? ev->first_due_us : ev->due_us;
 	r.at_us = ev->fired_us;
 	switch (ev->kind) {
 	case EV_STARTED:
 		r.event = HE_STARTED;
 		if ((st = running_find(ev->session, true)) != NULL) {
-			st->at_us = ev->fired_us;
-			st->due_us = ev->due_us;
+			st->at_us = ev->started_us;
+			st->due_us = r.due_us;
 		}
 		if (strcmp(ev->session, HIST_CRAMP_SESSION) == 0)
-			h.check_us = ev->fired_us;
+			h.check_us = ev->started_us;
 		break;
 	case EV_FINISHED:
 	case EV_DONE:
 	case EV_STOPPED:
 		r.event = ev->kind == EV_FINISHED ? HE_FINISHED :
 		    ev->kind == EV_DONE ? HE_DONE : HE_STOPPED;
-		if ((st = running_find(ev->session, false)) != NULL) {
-			r.due_us = st->due_us;
-			r.duration_s = (ev->fired_us - st->at_us) / US;
-			st->name[0] = '\0';
-		} else if (ev->kind != EV_DONE) {
-			/* Started before a restart: due_us is the start. */
-			r.duration_s = (ev->fired_us - ev->due_us) / US;
-		}
+		r.due_us = end_due(ev);
+		r.duration_s = ev->elapsed_s >= 0 ? ev->elapsed_s : -1;
 		break;
 	case EV_SKIPPED:
 		r.event = HE_SKIPPED;
@@ -176,13 +187,12 @@ history_sink(const struct calf_event *ev, void *arg)
 		r.event = HE_SNOOZED;
 		break;
 	case EV_MISSED:
+	case EV_REPLACED:	/* a snoozed prompt a new firing took over */
 		r.event = HE_MISSED;
 		break;
 	default:
 		return;
 	}
-	if (r.duration_s < -1)
-		r.duration_s = 0;
 	if (history_add(&r, &cause) == -1) {
 		log_warnx("history: %s", cause != NULL ? cause :
 		    "out of memory");

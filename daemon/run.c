@@ -1,20 +1,31 @@
 /*
- * run.c: one session's lifecycle: due, reminders, snooze, window, and the
- * marks (cues, minimum, end) of a running session. The engine (engine.c)
- * owns the calendar; the actions (actions.c) move runs between states.
+ * run.c: one session's life, the only code that changes a session's state:
+ * due, held, announced, reminded, snoozed (on its own timer), started, its
+ * cues and minimum, and its end (finished, done, stopped, skipped, missed);
+ * one rebind serves both a reload and a restore. Every change is committed
+ * first and told after, through run_emit(), the one door events leave by,
+ * so a sink that reads the engine sees the session in its new state.
+ *
+ * The engine (engine.c) owns the calendar and calls in here when a session
+ * falls due; the actions (actions.c) choose a session and ask. Nothing here
+ * calls back into either.
  */
 #include "daemon/engine_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/timeutil.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/say.h"
 
+static void	remind_cb(void *);
+static void	window_cb(void *);
+static void	snooze_cb(void *);
+static void	tick_cb(void *);
+static void	run_marks(struct run *, enum event_origin);
 
 /* The wall-clock instant that a CLOCK_BOOTTIME deadline stood for, so an
  * event's due_us says when it was meant to happen on the epoch scale. */
@@ -22,24 +33,6 @@ static int64_t
 boot_to_wall(int64_t boot_us)
 {
 	return wall_now().us - (boot_now().us - boot_us);
-}
-
-static void	run_remind(void *);
-static void	run_window(void *);
-
-/* A malloc'd message for *cause, the tmux way; cause may be NULL. */
-enum result
-engine_fail(char **cause, enum result r, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		if (vasprintf(cause, fmt, ap) == -1)
-			*cause = NULL;
-		va_end(ap);
-	}
-	return r;
 }
 
 static const char *const run_state_names[] = {
@@ -77,113 +70,80 @@ session_title(const struct session *s)
 	return s->title != NULL ? s->title : s->name;
 }
 
-/* Emits one event about a run, stamped with the time it was fired. */
-void
-run_emit(enum event_kind kind, const struct run *run, int64_t due_us,
-    int64_t until_us, const char *fmt, ...)
-{
-	struct calf_event	 ev;
-	char			*msg = NULL;
-	va_list			 ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
-	va_end(ap);
-	memset(&ev, 0, sizeof ev);
-	ev.kind = kind;
-	ev.session = run != NULL ? run->s->name : NULL;
-	ev.title = run != NULL ? session_title(run->s) : NULL;
-	ev.message = msg != NULL ? msg : "";
-	ev.fired_us = wall_now().us;
-	ev.due_us = due_us != 0 ? due_us : ev.fired_us;
-	ev.until_us = until_us;
-	events_emit(&ev);
-	free(msg);
-}
-
-void
-fmt_dur(int64_t secs, char *buf, size_t len)
-{
-	dur_format(secs, buf, len);
-}
-
-/* "15m" or "25m..30m", and ", water at about 40 °C" when given. */
-void
-describe_length(const struct session *s, char *buf, size_t len)
-{
-	char	a[20], b[20];
-
-	fmt_dur(s->dur_min, a, sizeof a);
-	if (s->dur_min != s->dur_max) {
-		fmt_dur(s->dur_max, b, sizeof b);
-		snprintf(buf, len, "%s..%s", a, b);
-	} else
-		snprintf(buf, len, "%s", a);
-	if (s->has_temperature) {
-		size_t	n = strlen(buf);
-		snprintf(buf + n, len - n, ", about %d °C", s->temperature);
-	}
-}
-
-const char *
-local_hhmm(int64_t us, char *buf, size_t len)
-{
-	time_t		t = (time_t)(us / US);
-	struct tm	tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		snprintf(buf, len, "?");
-	else
-		strftime(buf, len, "%H:%M", &tm);
-	return buf;
-}
-
-/* "11:50" today, "tomorrow 11:50", or "Mon 30 Nov 11:50" further on, so
- * a pause until a time that has passed today says it means tomorrow. */
-const char *
-local_when(int64_t us, char *buf, size_t len)
-{
-	time_t		t = (time_t)(us / US), now = (time_t)(wall_now().us / US);
-	struct tm	tm;
-	int64_t		days = sched_local_day(t) - sched_local_day(now);
-
-	if (localtime_r(&t, &tm) == NULL)
-		snprintf(buf, len, "?");
-	else if (days == 0)
-		strftime(buf, len, "%H:%M", &tm);
-	else if (days == 1)
-		strftime(buf, len, "tomorrow %H:%M", &tm);
-	else
-		strftime(buf, len, "%a %d %b %Y %H:%M", &tm);
-	return buf;
-}
-
-int
-engine_local_sod(time_t t)
-{
-	struct tm	tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-}
-
-bool
-engine_holding(const struct engine *e)
+/* Pause and quiet hours hold prompts (the engine's flags, read here). */
+static bool
+holding(const struct engine *e)
 {
 	return e->paused || e->quiet;
 }
 
-/* Back to idle: every pending timer of the run goes with its state. */
+bool
+run_is_pending(const struct run *run)
+{
+	return run->state == RUN_DUE || run->state == RUN_SNOOZED ||
+	    run->state == RUN_HELD;
+}
+
+/* Stamps the event, composes its sentence (say.c) and hands it to the
+ * sinks; the change it tells of is already committed. */
 void
-run_idle(struct run *run)
+run_emit(struct calf_event *ev)
+{
+	char	msg[4096];
+
+	if (ev->fired_us == 0)
+		ev->fired_us = wall_now().us;
+	if (ev->due_us == 0)
+		ev->due_us = ev->fired_us;
+	say(ev, msg, sizeof msg);
+	ev->message = msg;
+	events_emit(ev);
+	ev->message = NULL;
+}
+
+/* The facts of a run as they are now: taken before a change that ends the
+ * run, emitted after it. */
+static void
+facts(struct calf_event *ev, const struct run *run, enum event_kind kind,
+    enum event_origin origin)
+{
+	const struct session	*s = run->s;
+
+	memset(ev, 0, sizeof *ev);
+	ev->kind = kind;
+	ev->origin = origin;
+	ev->session = s->name;
+	ev->title = session_title(s);
+	ev->dur_min_s = s->dur_min;
+	ev->dur_max_s = s->dur_max;
+	ev->has_temperature = s->has_temperature;
+	ev->temperature = s->temperature;
+	ev->elapsed_s = -1;
+	if (run->state == RUN_RUNNING) {
+		ev->started_us = run->start_wall_us;
+		ev->elapsed_s = (boot_now().us - run->start_boot.us) / US;
+	} else if (run_is_pending(run))
+		ev->first_due_us = run->due_us;
+}
+
+/* Back to idle: every pending timer of the run goes with its state. */
+static void
+clear(struct run *run)
 {
 	timer_clear(&run->remind);
 	timer_clear(&run->window);
+	timer_clear(&run->snooze);
 	timer_clear(&run->tick);
 	run->state = RUN_IDLE;
 	run->due_us = run->expires_us = run->snooze_until_us = 0;
+}
+
+/* Commits the end, then tells it. */
+static void
+end(struct run *run, struct calf_event *ev)
+{
+	clear(run);
+	run_emit(ev);
 }
 
 struct run *
@@ -197,9 +157,10 @@ run_new(struct engine *e, struct session *s, size_t idx, time_t now)
 	run->s = s;
 	run->idx = idx;
 	run->last_fired = now;
-	timer_init_boot(&run->remind, run_remind, run);
-	timer_init_wall(&run->window, run_window, run);
-	timer_init_boot(&run->tick, run_tick, run);
+	timer_init_boot(&run->remind, remind_cb, run);
+	timer_init_wall(&run->window, window_cb, run);
+	timer_init_boot(&run->snooze, snooze_cb, run);
+	timer_init_boot(&run->tick, tick_cb, run);
 	return run;
 }
 
@@ -210,10 +171,10 @@ run_free(struct run *run)
 		return;
 	timer_clear(&run->remind);
 	timer_clear(&run->window);
+	timer_clear(&run->snooze);
 	timer_clear(&run->tick);
 	free(run);
 }
-
 
 /* --- running ----------------------------------------------------------- */
 
@@ -241,22 +202,50 @@ run_next_mark(const struct session *s, int64_t after)
 	return best;
 }
 
-void
-run_arm_tick(struct run *run)
+static void
+arm_tick(struct run *run)
 {
 	timer_at_boot(&run->tick,
 	    (boot_t){ run->start_boot.us + run->mark * US });
 }
 
-/* Fires what is due at run->mark, in file order, then arms the next mark;
- * after a long sleep stale cues are dropped, the end never is. */
-void
-run_tick(void *arg)
+/* Says what was due at one mark: its cues in file order, then the
+ * minimum; stale cues (after a long sleep) are dropped. */
+static void
+say_mark(struct run *run, int64_t m, int64_t elapsed, enum event_origin o)
 {
-	struct run		*run = arg;
 	const struct session	*s = run->s;
-	int64_t			 elapsed, due;
-	char			 a[32];
+	struct calf_event	 ev;
+	int64_t			 due = run->start_wall_us + m * US;
+
+	if (elapsed - m * US <= LATE_CUE_US) {
+		for (size_t i = 0; i < s->ncues; i++) {
+			const struct cue *c = &s->cues[i];
+
+			if ((c->every > 0 && m % c->every == 0) ||
+			    (c->every == 0 && c->at == m)) {
+				facts(&ev, run, EV_CUE, o);
+				ev.due_us = due;
+				ev.text = c->text;
+				run_emit(&ev);
+			}
+		}
+	}
+	if (m == s->dur_min && s->dur_min < s->dur_max) {
+		facts(&ev, run, EV_MINIMUM, o);
+		ev.due_us = due;
+		run_emit(&ev);
+	}
+}
+
+/* Handles every mark that has come, in order, then arms the next; the
+ * end is never dropped. */
+static void
+run_marks(struct run *run, enum event_origin o)
+{
+	const struct session	*s = run->s;
+	struct calf_event	 ev;
+	int64_t			 elapsed;
 
 	if (run->state != RUN_RUNNING)
 		return;
@@ -264,87 +253,126 @@ run_tick(void *arg)
 	while (run->state == RUN_RUNNING && run->mark * US <= elapsed) {
 		int64_t	m = run->mark;
 
-		due = run->start_wall_us + m * US;
-		if (m < s->dur_max && elapsed - m * US <= LATE_CUE_US) {
-			for (size_t i = 0; i < s->ncues; i++) {
-				const struct cue *c = &s->cues[i];
-
-				if ((c->every > 0 && m % c->every == 0) ||
-				    (c->every == 0 && c->at == m))
-					run_emit(EV_CUE, run, due, 0, "%s", c->text);
-			}
-		}
-		if (m == s->dur_min && s->dur_min < s->dur_max) {
-			fmt_dur(s->dur_min, a, sizeof a);
-			char	b[32];
-			fmt_dur(s->dur_max - s->dur_min, b, sizeof b);
-			run_emit(EV_MINIMUM, run, due, 0,
-			    "%s: %s done; you may finish now, or go on up to %s "
-			    "more", session_title(s), a, b);
-		}
 		if (m >= s->dur_max) {
-			if (s->finish != NULL)
-				run_emit(EV_FINISHED, run, due, 0, "%s", s->finish);
-			else
-				run_emit(EV_FINISHED, run, due, 0, "%s finished.",
-				    session_title(s));
-			run_idle(run);
+			facts(&ev, run, EV_FINISHED, o);
+			ev.due_us = run->start_wall_us + m * US;
+			ev.text = s->finish;
+			end(run, &ev);
 			return;
 		}
 		run->mark = run_next_mark(s, m);
+		say_mark(run, m, elapsed, o);
 	}
-	run_arm_tick(run);
+	if (run->state == RUN_RUNNING)
+		arm_tick(run);
+}
+
+static void
+tick_cb(void *arg)
+{
+	run_marks(arg, ORIGIN_SCHEDULE);
 }
 
 void
-run_start(struct run *run, int64_t due_us)
+run_start(struct run *run, enum event_origin o)
 {
-	struct engine	*e = run->e;
-	char		 len[96];
+	struct engine		*e = run->e;
+	struct calf_event	 ev;
+	int64_t			 due = run_is_pending(run) ? run->due_us : 0;
 
 	timer_clear(&run->remind);
 	timer_clear(&run->window);
+	timer_clear(&run->snooze);
 	run->state = RUN_RUNNING;
 	run->start_boot = boot_now();
 	run->start_wall_us = wall_now().us;
 	run->start_seq = ++e->seq;
 	run->mark = run_next_mark(run->s, 0);
-	describe_length(run->s, len, sizeof len);
-	/* Started on demand, the event is about the start itself. */
-	run_emit(EV_STARTED, run, due_us != 0 ? due_us : run->start_wall_us, 0,
-	    "%s started (%s).", session_title(run->s), len);
-	run_arm_tick(run);
+	arm_tick(run);
+	facts(&ev, run, EV_STARTED, o);
+	/* Started on demand, the event is about the start itself, and says
+	 * the prompt, which no due event has said. */
+	ev.due_us = due != 0 ? due : run->start_wall_us;
+	ev.first_due_us = due;
+	if (due == 0)
+		ev.text = run->s->prompt;
+	run_emit(&ev);
 }
 
-/* --- due, reminders, snooze, window ------------------------------------- */
-
-/* Says a prompt out loud (or starts an auto session) and arms reminders. */
-void
-run_announce(struct run *run)
+/* Ends the run with an event of `kind` about instant due_us. */
+static void
+end_as(struct run *run, enum event_kind kind, enum event_origin o,
+    enum event_reason why, int64_t due_us)
 {
-	const struct session	*s = run->s;
-	char			 len[96];
+	struct calf_event	ev;
 
-	run->state = RUN_DUE;
-	run->due_seq = ++run->e->seq;
-	describe_length(s, len, sizeof len);
-	if (s->prompt != NULL)
-		run_emit(EV_DUE, run, run->due_us, 0, "%s (%s)", s->prompt, len);
-	else
-		run_emit(EV_DUE, run, run->due_us, 0, "Time for %s (%s).",
-		    session_title(s), len);
-	if (s->start == START_AUTO) {
-		run_start(run, run->due_us);
-		return;
-	}
-	run->prompted = boot_now();
-	run_arm_remind(run);
+	facts(&ev, run, kind, o);
+	ev.due_us = due_us;
+	ev.reason = why;
+	end(run, &ev);
 }
+
+void
+run_done(struct run *run, enum event_origin o)
+{
+	end_as(run, EV_DONE, o, REASON_NONE, run->state == RUN_RUNNING ?
+	    run->start_wall_us : run->due_us);
+}
+
+void
+run_stop(struct run *run, enum event_origin o, enum event_reason why)
+{
+	end_as(run, EV_STOPPED, o, why, run->start_wall_us);
+}
+
+void
+run_skip(struct run *run, enum event_origin o, enum event_reason why)
+{
+	end_as(run, EV_SKIPPED, o, why, run->due_us);
+}
+
+/* An idle session's next firing is skipped, said now so the user sees
+ * when. */
+void
+run_skip_ahead(struct run *run, time_t at, enum event_origin o)
+{
+	struct calf_event	ev;
+
+	run->skip_next = true;
+	run->skip_at = at;
+	facts(&ev, run, EV_SKIPPED, o);
+	ev.due_us = (int64_t)at * US;
+	ev.reason = REASON_AHEAD;
+	run_emit(&ev);
+}
+
+/* A snooze has its own timer; the prompt comes back at its end with a
+ * fresh window. Returns the instant it ends. */
+int64_t
+run_snooze(struct run *run, int64_t secs, enum event_origin o)
+{
+	struct calf_event	ev;
+	int64_t			now = wall_now().us;
+
+	facts(&ev, run, EV_SNOOZED, o);
+	timer_clear(&run->window);
+	timer_clear(&run->remind);
+	run->state = RUN_SNOOZED;
+	run->snooze_until_us = now + secs * US;
+	timer_at_boot(&run->snooze, (boot_t){ boot_now().us + secs * US });
+	ev.due_us = run->due_us;
+	ev.until_us = run->snooze_until_us;
+	ev.fired_us = now;
+	run_emit(&ev);
+	return run->snooze_until_us;
+}
+
+/* --- due, reminders, window --------------------------------------------- */
 
 /* The next reminder, `remind` after the last prompt (after a reload that
  * shortened `remind`, possibly at once); none when remind is 0. */
-void
-run_arm_remind(struct run *run)
+static void
+arm_remind(struct run *run)
 {
 	int64_t	at = run->prompted.us + run->s->remind * US;
 
@@ -356,88 +384,316 @@ run_arm_remind(struct run *run)
 	timer_at_boot(&run->remind, (boot_t){ at });
 }
 
-void
-run_arm_window(struct run *run)
+static void
+arm_window(struct run *run)
 {
 	timer_at_wall(&run->window, (wall_t){ run->expires_us });
 }
 
+/* Says a prompt out loud (or starts an auto session) and arms reminders. */
+void
+run_announce(struct run *run, enum event_origin o)
+{
+	struct calf_event	ev;
+
+	run->state = RUN_DUE;
+	run->due_seq = ++run->e->seq;
+	if (run->s->start != START_AUTO) {
+		run->prompted = boot_now();
+		arm_remind(run);
+	}
+	facts(&ev, run, EV_DUE, o);
+	ev.due_us = run->due_us;
+	ev.text = run->s->prompt;
+	run_emit(&ev);
+	if (run->s->start == START_AUTO && run->state == RUN_DUE)
+		run_start(run, o);
+}
+
 /* A firing (or a snooze's end) makes a session due at due_us. */
 void
-run_make_due(struct run *run, int64_t due_us)
+run_make_due(struct run *run, int64_t due_us, enum event_origin o)
 {
-	struct engine	*e = run->e;
-	int64_t		 now = wall_now().us;
-	char		 t[16];
+	struct engine		*e = run->e;
+	struct calf_event	 ev;
+	int64_t			 expires = due_us + run->s->window * US;
 
 	if (run->state == RUN_RUNNING) {
 		log_debug("%s: due while running; absorbed", run->s->name);
 		return;
 	}
-	if (run->state == RUN_DUE || run->state == RUN_HELD ||
-	    run->state == RUN_SNOOZED) {
-		run_emit(EV_MISSED, run, due_us, 0,
-		    "%s missed (due at %s); due again now.", session_title(run->s),
-		    local_hhmm(run->due_us, t, sizeof t));
-		run_idle(run);
+	/* The new firing takes the old prompt's place. Unanswered through
+	 * its reminders, the old one was missed; snoozed, the person had
+	 * answered it ("later"), so it is only replaced. */
+	if (run_is_pending(run)) {
+		facts(&ev, run, run->state == RUN_SNOOZED ? EV_REPLACED :
+		    EV_MISSED, o);
+		ev.due_us = due_us;
+		ev.count = 1;
+		ev.reason = REASON_REPLACED;
+		end(run, &ev);
 	}
-	run->due_us = due_us;
-	run->expires_us = due_us + run->s->window * US;
-	if (now >= run->expires_us) {
-		run_emit(EV_MISSED, run, run->expires_us, 0,
-		    "%s missed (due at %s).",
-		    session_title(run->s), local_hhmm(due_us, t, sizeof t));
+	if (wall_now().us >= expires) {
+		/* Counted, and told once for the whole catch-up. */
+		if (run->missed_n++ == 0)
+			run->missed_first_us = due_us;
+		run->missed_end_us = expires;
 		return;
 	}
-	run_arm_window(run);
-	if (engine_holding(e)) {
+	run_flush_missed(run, o);
+	run->due_us = due_us;
+	run->expires_us = expires;
+	arm_window(run);
+	if (holding(e)) {
 		run->state = RUN_HELD;
 		run->due_seq = ++e->seq;
 		log_debug("%s: due while %s; held", run->s->name,
 		    e->paused ? "paused" : "quiet");
 		return;
 	}
-	run_announce(run);
+	run_announce(run, o);
 }
 
-/* Reminder while due; end of the snooze while snoozed. */
-static void
-run_remind(void *arg)
+/* After calfd was down or the clock jumped, days of an interval session
+ * make one `missed` with the count and the span, not one per firing. */
+void
+run_flush_missed(struct run *run, enum event_origin o)
 {
-	struct run	*run = arg;
-	struct engine	*e = run->e;
-	char		 t[16];
+	struct calf_event	ev;
 
-	if (run->state == RUN_SNOOZED) {
-		int64_t	until = run->snooze_until_us;
-
-		run->state = RUN_IDLE;
-		run_make_due(run, until);
+	if (run->missed_n == 0)
 		return;
+	facts(&ev, run, EV_MISSED, o);
+	ev.due_us = run->missed_end_us;
+	ev.first_due_us = run->missed_first_us;
+	ev.count = run->missed_n;
+	run->missed_n = 0;
+	run_emit(&ev);
+}
+
+/* A firing of the schedule: handled once, skipped if asked ahead. */
+bool
+run_fire(struct run *run, time_t at, enum event_origin o)
+{
+	if (at <= run->last_fired)
+		return false;	/* handled before a backward step */
+	run->last_fired = at;
+	if (run->skip_next && run->skip_at == at) {
+		run->skip_next = false;
+		return true;	/* the skip was announced when asked */
 	}
+	run_make_due(run, (int64_t)at * US, o);
+	return true;
+}
+
+static void
+remind_cb(void *arg)
+{
+	struct run		*run = arg;
+	struct calf_event	 ev;
+	int64_t			 deadline = run->remind.deadline_us;
+
 	if (run->state != RUN_DUE)
 		return;
-	if (!engine_holding(e))
-		run_emit(EV_REMINDER, run, boot_to_wall(run->remind.deadline_us), 0,
-		    "Still waiting: %s (due at %s).", session_title(run->s),
-		    local_hhmm(run->due_us, t, sizeof t));
 	/* On the grid of the first reminder, so lateness does not add up;
 	 * after a sleep that swallowed several, the next is a full step on. */
-	run->prompted.us = run->remind.deadline_us;
+	run->prompted.us = deadline;
 	if (run->prompted.us + run->s->remind * US <= boot_now().us)
 		run->prompted = boot_now();
-	run_arm_remind(run);
+	arm_remind(run);
+	if (holding(run->e))
+		return;
+	facts(&ev, run, EV_REMINDER, ORIGIN_SCHEDULE);
+	ev.due_us = boot_to_wall(deadline);
+	run_emit(&ev);
 }
 
 static void
-run_window(void *arg)
+snooze_cb(void *arg)
 {
 	struct run	*run = arg;
-	char		 t[16];
+	int64_t		 until = run->snooze_until_us;
+
+	if (run->state != RUN_SNOOZED)
+		return;
+	clear(run);
+	run_make_due(run, until, ORIGIN_SCHEDULE);
+	run_flush_missed(run, ORIGIN_SCHEDULE);
+}
+
+static void
+window_cb(void *arg)
+{
+	struct run		*run = arg;
+	struct calf_event	 ev;
 
 	if (run->state != RUN_DUE && run->state != RUN_HELD)
 		return;
-	run_emit(EV_MISSED, run, run->expires_us, 0, "%s missed (due at %s).",
-	    session_title(run->s), local_hhmm(run->due_us, t, sizeof t));
-	run_idle(run);
+	facts(&ev, run, EV_MISSED, ORIGIN_SCHEDULE);
+	ev.due_us = run->expires_us;
+	ev.count = 1;
+	end(run, &ev);
+}
+
+void
+run_rewindow(struct run *run)
+{
+	if (run->state == RUN_DUE || run->state == RUN_HELD)
+		arm_window(run);
+}
+
+/* --- reload and restore -------------------------------------------------- */
+
+void
+run_rebind(struct run *run, int64_t said_s)
+{
+	struct firing	f;
+
+	/* A skip stands while the routine still fires then. */
+	if (run->skip_next && (sched_next(run->s, run->idx, run->skip_at - 1,
+	    SIZE_MAX, &f) == -1 || f.at != run->skip_at))
+		run->skip_next = false;
+	if (run->state == RUN_RUNNING) {
+		/* Marks of the definition still ahead are said; ones already
+		 * behind are not said late. */
+		run->mark = run_next_mark(run->s, said_s);
+		arm_tick(run);
+	} else if (run_is_pending(run)) {
+		run->expires_us = run->due_us + run->s->window * US;
+		if (run->state != RUN_SNOOZED)
+			arm_window(run);
+		if (run->state == RUN_DUE)
+			arm_remind(run);
+	}
+}
+
+/* A session saved as running keeps its start: its marks come from the
+ * start as if calfd had never stopped. CLOCK_BOOTTIME survives a restart
+ * of calfd but not a reboot, so the saved boot-clock start is used only
+ * on the same boot. */
+static void
+restore_running(struct run *run, const struct run_snapshot *sr,
+    bool same_boot, int64_t saved_us)
+{
+	int64_t	 now = wall_now().us;
+	char	 a[32];
+
+	run->state = RUN_RUNNING;
+	run->start_seq = sr->seq;
+	/* A start in the future is from a clock that ran ahead: now. */
+	run->start_wall_us = sr->started_us < now ? sr->started_us : now;
+	if (same_boot && sr->start_boot_us <= boot_now().us)
+		run->start_boot.us = sr->start_boot_us;
+	else	/* the boot clock restarted: count from the wall clock */
+		run->start_boot.us = boot_now().us -
+		    (now - run->start_wall_us);
+	dur_format((boot_now().us - run->start_boot.us) / US, a, sizeof a);
+	log_info("%s: still running, %s in", run->s->name, a);
+	/* Every mark up to the last save was said (a mark said is saved), so
+	 * the marks after it are still to say, in the routine as it is now.
+	 * Those that passed while calfd was down are said (or dropped, if
+	 * stale) now, during the start. */
+	run_rebind(run, saved_us > run->start_wall_us ?
+	    (saved_us - run->start_wall_us) / US : 0);
+	run_marks(run, ORIGIN_RESTORE);
+}
+
+/* A prompt saved as due or held: said already (due) or still to say
+ * (held: given once nothing holds it); missed if its window closed while
+ * calfd was down. */
+static void
+restore_pending(struct run *run, const struct run_snapshot *sr)
+{
+	struct calf_event	ev;
+	int64_t			now = wall_now().us, ago;
+
+	run->due_seq = sr->seq;
+	if (now >= sr->due_us + run->s->window * US) {
+		facts(&ev, run, EV_MISSED, ORIGIN_RESTORE);
+		ev.due_us = sr->due_us + run->s->window * US;
+		ev.first_due_us = sr->due_us;
+		ev.count = 1;
+		run_emit(&ev);
+		return;
+	}
+	run->state = sr->state;
+	run->due_us = sr->due_us;
+	if (sr->state == RUN_DUE) {
+		ago = now - (sr->prompted_us != 0 ? sr->prompted_us :
+		    sr->due_us);
+		run->prompted.us = boot_now().us - (ago > 0 ? ago : 0);
+	}
+	run_rebind(run, 0);
+}
+
+/* A snooze goes on for what is left of it, or ends now. */
+static void
+restore_snoozed(struct run *run, const struct run_snapshot *sr)
+{
+	int64_t	left = sr->snooze_until_us - wall_now().us;
+
+	run->due_seq = sr->seq;
+	if (left <= 0) {
+		run_make_due(run, sr->snooze_until_us, ORIGIN_RESTORE);
+		return;
+	}
+	run->state = RUN_SNOOZED;
+	run->due_us = sr->due_us;
+	run->snooze_until_us = sr->snooze_until_us;
+	timer_at_boot(&run->snooze, (boot_t){ boot_now().us + left });
+	run_rebind(run, 0);
+}
+
+void
+run_restore(struct run *run, const struct run_snapshot *sr, bool same_boot,
+    int64_t saved_us)
+{
+	run->skip_next = sr->skip_at != 0;
+	run->skip_at = sr->skip_at;
+	switch (sr->state) {
+	case RUN_RUNNING:
+		restore_running(run, sr, same_boot, saved_us);
+		break;
+	case RUN_SNOOZED:
+		restore_snoozed(run, sr);
+		break;
+	case RUN_DUE:
+	case RUN_HELD:
+		restore_pending(run, sr);
+		break;
+	default:
+		run_rebind(run, 0);
+		break;
+	}
+}
+
+void
+run_snapshot(const struct run *run, struct run_snapshot *sr)
+{
+	memset(sr, 0, sizeof *sr);
+	sr->name = run->s->name;
+	sr->state = run->state;
+	switch (run->state) {
+	case RUN_DUE:
+	case RUN_HELD:
+	case RUN_SNOOZED:
+		sr->due_us = run->due_us;
+		sr->seq = run->due_seq;
+		sr->snooze_until_us = run->state == RUN_SNOOZED ?
+		    run->snooze_until_us : 0;
+		/* Reminders go on from the last one, on the wall clock's
+		 * scale since the boot clock may not survive. */
+		if (run->state == RUN_DUE)
+			sr->prompted_us = boot_to_wall(run->prompted.us);
+		break;
+	case RUN_RUNNING:
+		sr->started_us = run->start_wall_us;
+		sr->start_boot_us = run->start_boot.us;
+		sr->seq = run->start_seq;
+		break;
+	default:
+		break;
+	}
+	if (run->skip_next)
+		sr->skip_at = run->skip_at;
 }

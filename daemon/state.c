@@ -10,12 +10,12 @@
  * change) costs at most that change; a file left empty or garbled by such
  * a loss is set aside as state.json.bad and calfd starts without it.
  *
- * Restoring: a running session keeps its start. CLOCK_BOOTTIME survives a
- * restart of calfd but not a reboot, so its boot-clock start is used only
- * when the boot id is the same; after a reboot the start is rebuilt from
- * the wall clock. Firings that came while calfd was down are then handled
- * as after a clock step: prompted when their window is still open, missed
- * otherwise. Sessions the routine no longer has are forgotten.
+ * This file only turns the engine's snapshot (engine.h) into JSON and back:
+ * the whole file is read and checked into a snapshot before any of it is
+ * applied, and engine_restore() applies it (a running session keeps its
+ * start, on the boot clock only when the boot id is the same; firings that
+ * came while calfd was down are handled as after a clock step). The engine
+ * tells this file of changes through its event sinks and engine_on_change().
  */
 #include "daemon/state.h"
 
@@ -32,13 +32,14 @@
 #include <json-c/json.h>
 
 #include "common/errlist.h"
-#include "daemon/engine_int.h"
+#include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
 
 #define STATE_VERSION	1
 #define STATE_MAX	(16 * 1024 * 1024)	/* a bigger file is not ours */
 #define US_LIMIT	((int64_t)1 << 53)	/* instants in us, year 2255 */
+#define US_PER_S	1000000LL
 
 struct state {
 	char		*dir;
@@ -147,83 +148,79 @@ put_i64(json_object *o, const char *key, int64_t v)
 
 /* One session, only with the fields its state needs. */
 static json_object *
-run_to_json(const struct run *run)
+run_to_json(const struct run_snapshot *sr)
 {
 	json_object	*o = json_object_new_object();
 
 	if (o == NULL)
 		return NULL;
-	json_object_object_add(o, "name",
-	    json_object_new_string(run->s->name));
+	json_object_object_add(o, "name", json_object_new_string(sr->name));
 	json_object_object_add(o, "state",
-	    json_object_new_string(run_state_name(run->state)));
-	switch (run->state) {
+	    json_object_new_string(run_state_name(sr->state)));
+	switch (sr->state) {
 	case RUN_DUE:
 	case RUN_HELD:
-		put_i64(o, "due_us", run->due_us);
-		put_i64(o, "seq", (int64_t)run->due_seq);
-		/* Reminders go on from the last one, on the wall clock's
-		 * scale since the boot clock may not survive. */
-		if (run->state == RUN_DUE)
-			put_i64(o, "prompted_us", wall_now().us -
-			    (boot_now().us - run->prompted.us));
+		put_i64(o, "due_us", sr->due_us);
+		put_i64(o, "seq", (int64_t)sr->seq);
+		if (sr->state == RUN_DUE)
+			put_i64(o, "prompted_us", sr->prompted_us);
 		break;
 	case RUN_SNOOZED:
-		put_i64(o, "due_us", run->due_us);
-		put_i64(o, "snooze_until_us", run->snooze_until_us);
-		put_i64(o, "seq", (int64_t)run->due_seq);
+		put_i64(o, "due_us", sr->due_us);
+		put_i64(o, "snooze_until_us", sr->snooze_until_us);
+		put_i64(o, "seq", (int64_t)sr->seq);
 		break;
 	case RUN_RUNNING:
-		put_i64(o, "started_us", run->start_wall_us);
-		put_i64(o, "start_boot_us", run->start_boot.us);
-		put_i64(o, "seq", (int64_t)run->start_seq);
+		put_i64(o, "started_us", sr->started_us);
+		put_i64(o, "start_boot_us", sr->start_boot_us);
+		put_i64(o, "seq", (int64_t)sr->seq);
 		break;
 	default:
 		break;
 	}
-	if (run->skip_next)
-		put_i64(o, "skip_at", (int64_t)run->skip_at);
+	if (sr->skip_at != 0)
+		put_i64(o, "skip_at", (int64_t)sr->skip_at);
 	return o;
 }
 
-/* The whole state; its size grows with what is pending, not with the
- * routine, so a routine of thousands of idle sessions costs nothing. */
+/* The whole state, from the engine's snapshot. */
 static json_object *
 state_to_json(const struct state *st)
 {
-	const struct engine	*e = st->e;
+	struct engine_snapshot	 snap;
 	json_object		*o, *a, *x;
-	time_t			 handled = 0;
 
-	if ((o = json_object_new_object()) == NULL)
+	if (engine_snapshot(st->e, &snap) == -1)
 		return NULL;
+	if ((o = json_object_new_object()) == NULL) {
+		engine_snapshot_free(&snap);
+		return NULL;
+	}
 	if ((a = json_object_new_array()) == NULL) {
+		engine_snapshot_free(&snap);
 		json_object_put(o);
 		return NULL;
 	}
 	put_i64(o, "version", STATE_VERSION);
 	json_object_object_add(o, "boot_id",
 	    json_object_new_string(st->boot_id));
-	put_i64(o, "saved_us", wall_now().us);
-	for (size_t i = 0; i < e->r->nsessions; i++) {
-		const struct run *run = e->runs[i];
-
-		if (run->last_fired > handled)
-			handled = run->last_fired;
-		if (run->state == RUN_IDLE && !run->skip_next)
-			continue;
-		if ((x = run_to_json(run)) == NULL ||
+	put_i64(o, "saved_us", snap.saved_us);
+	for (size_t i = 0; i < snap.nruns; i++) {
+		if ((x = run_to_json(&snap.runs[i])) == NULL ||
 		    json_object_array_add(a, x) == -1) {
 			json_object_put(x);
 			json_object_put(a);
 			json_object_put(o);
+			engine_snapshot_free(&snap);
 			return NULL;
 		}
 	}
-	put_i64(o, "handled", (int64_t)handled);
-	json_object_object_add(o, "paused", json_object_new_boolean(e->paused));
-	put_i64(o, "pause_until_us", e->pause_until_us);
+	put_i64(o, "handled", (int64_t)snap.handled);
+	json_object_object_add(o, "paused",
+	    json_object_new_boolean(snap.paused));
+	put_i64(o, "pause_until_us", snap.pause_until_us);
 	json_object_object_add(o, "sessions", a);
+	engine_snapshot_free(&snap);
 	return o;
 }
 
@@ -309,6 +306,13 @@ state_changed(struct state *st)
 	event_active(st->save_ev, EV_TIMEOUT, 1);
 }
 
+/* The engine's hook for changes no event tells of. */
+static void
+changed_cb(void *arg)
+{
+	state_changed(arg);
+}
+
 /* Every event is a change of state: the sink only asks for a save. */
 static void
 state_sink(const struct calf_event *ev, void *arg)
@@ -339,31 +343,13 @@ get_i64(json_object *o, const char *key, int64_t lo, int64_t hi,
 	return 0;
 }
 
-static struct run *
-find_run(struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->r->nsessions; i++)
-		if (strcmp(e->runs[i]->s->name, name) == 0)
-			return e->runs[i];
-	return NULL;
-}
-
 /* One saved session, read and checked before anything is applied. */
-struct saved_run {
-	const char	*name;
-	enum run_state	 rs;
-	int64_t		 seq;
-	int64_t		 due, until;		/* due, held, snoozed */
-	int64_t		 prompted;		/* due: last prompt, 0 */
-	int64_t		 started, sboot;	/* running */
-	int64_t		 skip;			/* 0: none */
-};
-
 static int
-parse_run(json_object *o, struct saved_run *sr, char **why)
+parse_run(json_object *o, struct run_snapshot *sr, char **why)
 {
 	json_object	*x;
 	bool		 pending;
+	int64_t		 v;
 
 	memset(sr, 0, sizeof *sr);
 	if (!json_object_is_type(o, json_type_object) ||
@@ -379,182 +365,53 @@ parse_run(json_object *o, struct saved_run *sr, char **why)
 	}
 	if (!json_object_object_get_ex(o, "state", &x) ||
 	    !json_object_is_type(x, json_type_string) ||
-	    run_state_parse(json_object_get_string(x), &sr->rs) == -1) {
+	    run_state_parse(json_object_get_string(x), &sr->state) == -1) {
 		*why = msgf("session \"%s\" has no known state", sr->name);
 		return -1;
 	}
-	pending = sr->rs == RUN_DUE || sr->rs == RUN_HELD ||
-	    sr->rs == RUN_SNOOZED;
-	if (sr->rs != RUN_IDLE &&
-	    get_i64(o, "seq", 0, INT64_MAX / 2, &sr->seq, why) == -1)
-		return -1;
-	if (pending && get_i64(o, "due_us", 0, US_LIMIT, &sr->due, why) == -1)
-		return -1;
-	if (sr->rs == RUN_SNOOZED && get_i64(o, "snooze_until_us", 0,
-	    US_LIMIT, &sr->until, why) == -1)
-		return -1;
-	if (sr->rs == RUN_DUE && json_object_object_get_ex(o, "prompted_us",
-	    NULL) && get_i64(o, "prompted_us", 0, US_LIMIT, &sr->prompted,
+	pending = sr->state == RUN_DUE || sr->state == RUN_HELD ||
+	    sr->state == RUN_SNOOZED;
+	if (sr->state != RUN_IDLE) {
+		if (get_i64(o, "seq", 0, INT64_MAX / 2, &v, why) == -1)
+			return -1;
+		sr->seq = (uint64_t)v;
+	}
+	if (pending && get_i64(o, "due_us", 0, US_LIMIT, &sr->due_us,
 	    why) == -1)
 		return -1;
-	if (sr->rs == RUN_RUNNING &&
-	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started, why) == -1 ||
-	    get_i64(o, "start_boot_us", -US_LIMIT, US_LIMIT, &sr->sboot,
-	    why) == -1))
+	if (sr->state == RUN_SNOOZED && get_i64(o, "snooze_until_us", 0,
+	    US_LIMIT, &sr->snooze_until_us, why) == -1)
 		return -1;
-	if (json_object_object_get_ex(o, "skip_at", NULL) &&
-	    get_i64(o, "skip_at", 1, US_LIMIT / US, &sr->skip, why) == -1)
+	if (sr->state == RUN_DUE && json_object_object_get_ex(o,
+	    "prompted_us", NULL) && get_i64(o, "prompted_us", 0, US_LIMIT,
+	    &sr->prompted_us, why) == -1)
 		return -1;
+	if (sr->state == RUN_RUNNING &&
+	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started_us,
+	    why) == -1 || get_i64(o, "start_boot_us", -US_LIMIT, US_LIMIT,
+	    &sr->start_boot_us, why) == -1))
+		return -1;
+	if (json_object_object_get_ex(o, "skip_at", NULL)) {
+		if (get_i64(o, "skip_at", 1, US_LIMIT / US_PER_S, &v,
+		    why) == -1)
+			return -1;
+		sr->skip_at = (time_t)v;
+	}
 	return 0;
 }
 
-/* Where a session saved as running is now: its cues and end come from
- * its start as if calfd had never stopped (late cues are dropped by
- * run_tick like after a sleep; the end never is). */
-static void
-restore_running(struct run *run, const struct saved_run *sr, bool same_boot,
-    int64_t saved_us)
-{
-	int64_t	 now = wall_now().us;
-	char	 a[32];
-
-	run->state = RUN_RUNNING;
-	run->start_seq = (uint64_t)sr->seq;
-	/* A start in the future is from a clock that ran ahead: now. */
-	run->start_wall_us = sr->started < now ? sr->started : now;
-	if (same_boot && sr->sboot <= boot_now().us)
-		run->start_boot.us = sr->sboot;
-	else	/* the boot clock restarted: count from the wall clock */
-		run->start_boot.us = boot_now().us -
-		    (now - run->start_wall_us);
-	/* Every mark up to the last save was said (a mark said is saved), so
-	 * the marks after it are still to say, in the routine as it is now,
-	 * which may differ from the one that was saved. */
-	run->mark = run_next_mark(run->s, saved_us > run->start_wall_us ?
-	    (saved_us - run->start_wall_us) / US : 0);
-	fmt_dur((boot_now().us - run->start_boot.us) / US, a, sizeof a);
-	log_info("%s: still running, %s in", run->s->name, a);
-	/* Marks that passed while calfd was down are said (or dropped, if
-	 * stale) now, during the start, not at some later turn of the loop. */
-	run_tick(run);
-}
-
-/* A prompt saved as due or held: said already (due) or still to say
- * (held: given below once nothing holds it); missed if its window closed
- * while calfd was down. */
-static void
-restore_pending(struct run *run, const struct saved_run *sr)
-{
-	char	 t[16];
-
-	run->due_us = sr->due;
-	run->expires_us = sr->due + run->s->window * US;
-	run->due_seq = (uint64_t)sr->seq;
-	if (wall_now().us >= run->expires_us) {
-		run_emit(EV_MISSED, run, run->expires_us, 0,
-		    "%s missed (due at %s).", session_title(run->s),
-		    local_hhmm(sr->due, t, sizeof t));
-		run_idle(run);
-		return;
-	}
-	run->state = sr->rs;
-	run_arm_window(run);
-	if (sr->rs == RUN_DUE) {
-		int64_t	ago = wall_now().us - (sr->prompted != 0 ?
-		    sr->prompted : sr->due);
-
-		run->prompted.us = boot_now().us - (ago > 0 ? ago : 0);
-		run_arm_remind(run);
-	}
-}
-
-/* A snooze goes on for what is left of it, or ends now. */
-static void
-restore_snoozed(struct run *run, const struct saved_run *sr)
-{
-	int64_t	 left = sr->until - wall_now().us;
-
-	run->due_us = sr->due;
-	run->due_seq = (uint64_t)sr->seq;
-	if (left <= 0) {
-		run_make_due(run, sr->until);
-		return;
-	}
-	run->state = RUN_SNOOZED;
-	run->snooze_until_us = sr->until;
-	timer_at_boot(&run->remind, (boot_t){ boot_now().us + left });
-}
-
-static void
-apply_run(struct state *st, const struct saved_run *sr, bool same_boot,
-    int64_t saved_us)
-{
-	struct engine	*e = st->e;
-	struct run	*run;
-	struct firing	 f;
-
-	if ((run = find_run(e, sr->name)) == NULL) {
-		if (sr->rs != RUN_IDLE || sr->skip != 0)
-			log_info("%s: saved, but no longer in the routine; "
-			    "forgotten", sr->name);
-		return;
-	}
-	/* A skip stands while the routine still fires then. */
-	if (sr->skip != 0 && sched_next(run->s, run->idx, (time_t)sr->skip - 1,
-	    SIZE_MAX, &f) == 0 && f.at == (time_t)sr->skip) {
-		run->skip_next = true;
-		run->skip_at = (time_t)sr->skip;
-	}
-	if ((uint64_t)sr->seq > e->seq)
-		e->seq = (uint64_t)sr->seq;
-	switch (sr->rs) {
-	case RUN_RUNNING:
-		restore_running(run, sr, same_boot, saved_us);
-		break;
-	case RUN_SNOOZED:
-		restore_snoozed(run, sr);
-		break;
-	case RUN_DUE:
-	case RUN_HELD:
-		restore_pending(run, sr);
-		break;
-	default:
-		break;
-	}
-}
-
-/* The pause first, so prompts restored or caught up are held by it. */
-static void
-apply_pause(struct state *st, bool paused, int64_t until)
-{
-	struct engine	*e = st->e;
-
-	if (!paused)
-		return;
-	if (until != 0 && until <= wall_now().us) {
-		run_emit(EV_RESUMED, NULL, until, 0, "Prompts resumed: the "
-		    "pause ended while calfd was not running.");
-		return;
-	}
-	e->paused = true;
-	e->pause_until_us = until;
-	if (until != 0)
-		timer_at_wall(&e->pause_end, (wall_t){ until });
-	log_info("prompts still paused");
-}
-
-/* Checks the whole file before applying any of it: a file broken halfway
- * must not leave half a state behind. */
+/* Checks the whole file into a snapshot before any of it is applied: a
+ * file broken halfway must not leave half a state behind. The snapshot's
+ * names point into root. */
 static int
-restore(struct state *st, json_object *root, char **why)
+parse_state(struct state *st, json_object *root, struct engine_snapshot *snap,
+    char **why)
 {
-	struct engine		*e = st->e;
-	struct saved_run	*srs;
 	json_object		*x, *a, *p;
-	int64_t			 v, handled, until, saved_us;
+	int64_t			 v, handled;
 	size_t			 n;
-	bool			 same_boot;
 
+	memset(snap, 0, sizeof *snap);
 	if (!json_object_is_type(root, json_type_object)) {
 		*why = msgf("not a JSON object");
 		return -1;
@@ -565,49 +422,41 @@ restore(struct state *st, json_object *root, char **why)
 		*why = msgf("version %lld, not %d", (long long)v, STATE_VERSION);
 		return -1;
 	}
-	if (get_i64(root, "handled", 0, US_LIMIT / US, &handled, why) == -1 ||
-	    get_i64(root, "saved_us", 0, US_LIMIT, &saved_us, why) == -1 ||
-	    get_i64(root, "pause_until_us", 0, US_LIMIT, &until, why) == -1)
+	if (get_i64(root, "handled", 0, US_LIMIT / US_PER_S, &handled,
+	    why) == -1 ||
+	    get_i64(root, "saved_us", 0, US_LIMIT, &snap->saved_us, why) == -1 ||
+	    get_i64(root, "pause_until_us", 0, US_LIMIT, &snap->pause_until_us,
+	    why) == -1)
 		return -1;
+	snap->handled = (time_t)handled;
 	if (!json_object_object_get_ex(root, "paused", &p) ||
 	    !json_object_is_type(p, json_type_boolean)) {
 		*why = msgf("\"paused\" is missing or not true or false");
 		return -1;
 	}
+	snap->paused = json_object_get_boolean(p);
 	if (!json_object_object_get_ex(root, "sessions", &a) ||
 	    !json_object_is_type(a, json_type_array)) {
 		*why = msgf("\"sessions\" is missing or not a list");
 		return -1;
 	}
 	n = json_object_array_length(a);
-	if ((srs = calloc(n + 1, sizeof *srs)) == NULL) {
+	if ((snap->runs = calloc(n + 1, sizeof *snap->runs)) == NULL) {
 		*why = msgf("out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (parse_run(json_object_array_get_idx(a, i), &srs[i],
+		if (parse_run(json_object_array_get_idx(a, i), &snap->runs[i],
 		    why) == -1) {
-			free(srs);
+			engine_snapshot_free(snap);
 			return -1;
 		}
 	}
-	same_boot = st->boot_id[0] != '\0' &&
+	snap->nruns = n;
+	snap->same_boot = st->boot_id[0] != '\0' &&
 	    json_object_object_get_ex(root, "boot_id", &x) &&
 	    json_object_is_type(x, json_type_string) &&
 	    strcmp(json_object_get_string(x), st->boot_id) == 0;
-
-	/* Firings up to `handled` were dealt with before; later ones came
-	 * while calfd was down and are caught up by the caller. */
-	/* Ahead of now only after a backward clock step, by little; far
-	 * ahead, it would silence the routine, so it is not believed. */
-	if (handled > wall_now().us / US + CATCH_UP_S)
-		handled = wall_now().us / US;
-	for (size_t i = 0; i < e->r->nsessions; i++)
-		e->runs[i]->last_fired = (time_t)handled;
-	apply_pause(st, json_object_get_boolean(p), until);
-	for (size_t i = 0; i < n; i++)
-		apply_run(st, &srs[i], same_boot, saved_us);
-	free(srs);
 	return 0;
 }
 
@@ -718,28 +567,31 @@ load(struct state *st)
 void
 state_restore(struct state *st, struct engine *e)
 {
-	json_object	*root;
-	char		*why = NULL;
+	struct engine_snapshot	 snap;
+	json_object		*root;
+	char			*why = NULL;
+	bool			 ok = false;
 
 	st->e = e;
-	e->state = st;
-	if ((st->save_ev = evtimer_new(e->base, save_cb, st)) == NULL)
+	engine_on_change(e, changed_cb, st);
+	if ((st->save_ev = evtimer_new(engine_base(e), save_cb, st)) == NULL)
 		log_warnx("out of memory: the state will not be saved");
 	if (events_add_sink("state", state_sink, st) == -1)
 		log_warnx("too many event sinks: the state will not be saved");
-	if ((root = load(st)) == NULL)
-		return;
-	if (restore(st, root, &why) == -1) {
-		set_aside(st, why != NULL ? why : "out of memory");
-		free(why);
-	} else
-		log_info("state restored from %s", st->path);
+	if ((root = load(st)) != NULL) {
+		if (parse_state(st, root, &snap, &why) == -1) {
+			set_aside(st, why != NULL ? why : "out of memory");
+			free(why);
+		} else {
+			log_info("state restored from %s", st->path);
+			ok = true;
+		}
+	}
+	/* Applied (or nothing, which still saves once). */
+	engine_restore(e, ok ? &snap : NULL);
+	if (ok)
+		engine_snapshot_free(&snap);
 	json_object_put(root);
-	/* What came due while calfd was down, then held prompts no longer
-	 * held. */
-	engine_clock_changed(e, "state restored");
-	engine_release_held(e);
-	state_changed(st);
 }
 
 void
@@ -751,7 +603,7 @@ state_close(struct state *st)
 		if (st->dirty || st->failing)
 			state_save(st);
 		events_remove_sink(state_sink, st);
-		st->e->state = NULL;
+		engine_on_change(st->e, NULL, NULL);
 	}
 	if (st->save_ev != NULL)
 		event_free(st->save_ev);

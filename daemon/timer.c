@@ -32,11 +32,17 @@ static struct timer_clock	boot_clock = { CLOCK_BOOTTIME, -1, NULL, NULL,
 static void			(*step_fn)(void *);
 static void			*step_arg;
 
+/* The fake clock of timers_fake(): both instants, moved only by a test. */
+static bool			fake;
+static int64_t			fake_wall_us, fake_boot_us;
+
 static int64_t
 clock_us(clockid_t c)
 {
 	struct timespec	ts;
 
+	if (fake)
+		return c == CLOCK_REALTIME ? fake_wall_us : fake_boot_us;
 	clock_gettime(c, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
@@ -174,6 +180,8 @@ clock_ready(evutil_socket_t fd, short what, void *arg)
 static int
 clock_init(struct timer_clock *c, struct event_base *base)
 {
+	if (fake)
+		return 0;	/* timers_advance() runs the heaps */
 	c->fd = timerfd_create(c->id, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (c->fd == -1)
 		return -1;
@@ -301,4 +309,64 @@ timer_clear(struct timer *t)
 	heap_remove(c, t);
 	if (was_first)
 		clock_rearm(c);
+}
+
+/* --- the fake clock ------------------------------------------------------- */
+
+void
+timers_fake(wall_t wall, boot_t boot)
+{
+	fake = true;
+	fake_wall_us = wall.us;
+	fake_boot_us = boot.us;
+}
+
+/* How far ahead of now the clock's earliest timer is (0 when overdue),
+ * or INT64_MAX when it has none. */
+static int64_t
+first_in(const struct timer_clock *c, int64_t now)
+{
+	int64_t	d;
+
+	if (c->n == 0)
+		return INT64_MAX;
+	d = c->heap[0]->deadline_us - now;
+	return d > 0 ? d : 0;
+}
+
+/* Awake, both clocks move together; each timer runs at its own instant,
+ * in deadline order (the wall timer first when two fall together). */
+void
+timers_advance(int64_t us)
+{
+	int64_t	left = us;
+
+	for (;;) {
+		int64_t			 dw = first_in(&wall_clock, fake_wall_us);
+		int64_t			 db = first_in(&boot_clock, fake_boot_us);
+		struct timer_clock	*c = dw <= db ? &wall_clock : &boot_clock;
+		int64_t			 d = dw <= db ? dw : db;
+		struct timer		*t;
+
+		if (d == INT64_MAX || d > left)
+			break;
+		fake_wall_us += d;
+		fake_boot_us += d;
+		left -= d;
+		t = c->heap[0];
+		heap_remove(c, t);
+		t->cb(t->arg);
+	}
+	fake_wall_us += left;
+	fake_boot_us += left;
+}
+
+/* The wall clock alone jumps, as settimeofday makes it; the step is
+ * reported as the wall timerfd's ECANCELED would. */
+void
+timers_step(int64_t us)
+{
+	fake_wall_us += us;
+	if (step_fn != NULL)
+		step_fn(step_arg);
 }

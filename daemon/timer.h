@@ -51,4 +51,18 @@ bool	timer_armed(const struct timer *);
 /* Disarms; safe on a timer never armed. */
 void	timer_clear(struct timer *);
 
+/*
+ * A fake clock for tests: timers_fake(), called before timers_init(),
+ * makes wall_now() and boot_now() return instants that move only when the
+ * test moves them, and uses no timerfd. Nothing else changes, so the engine
+ * runs a whole day in a few milliseconds exactly as it would in real time.
+ */
+void	timers_fake(wall_t, boot_t);
+/* Both clocks forward by us (the machine awake), running every timer that
+ * falls due on the way, each at its own instant, in deadline order. */
+void	timers_advance(int64_t us);
+/* The wall clock alone moves by us (either way), and the step is reported
+ * to the function given to timers_init(). */
+void	timers_step(int64_t us);
+
 #endif

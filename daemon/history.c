@@ -54,8 +54,8 @@ static struct {
 	bool		 failing;	/* loop: the log has been told */
 	bool		 on;
 
-	/* Start of each running session, from its "started" event, so a
-	 * finish or done can say how long it ran and which firing it kept. */
+	/* The firing each running session was started for, from its
+	 * "started" event, so its finish or done names the firing it kept. */
 	struct started {
 		char	 name[ROUTINE_MAX_NAME + 1];
 		int64_t	 at_us, due_us;

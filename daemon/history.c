@@ -1,25 +1,18 @@
 /*
- * history.c: calfd's history writer (daemon/history.h): the device id, the
- * event sink that turns outcomes into records, the queue a worker thread
- * drains to the device file with fdatasync, and reading every device file
- * back.
- *
- * Threads: the loop owns everything but `q`; the worker touches only `q`
- * (under q.lock) and its own file descriptor, and tells the loop through
- * an eventfd. Records are idempotent by id, so a batch written twice after
- * an error (a write that got through, an fdatasync that did not) reads back
- * once.
+ * history.c: calfd's history log (daemon/history.h): the device id, the
+ * event sink that turns outcomes into records, and reading every device
+ * file back. daemon/history_writer.c puts the records on disk. Records are
+ * idempotent by id, so a batch written twice after an error (a write that
+ * got through, an fdatasync that did not) reads back once.
  */
 #include "daemon/history.h"
 
-#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +22,7 @@
 #include "common/errlist.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/history_writer.h"
 #include "daemon/log.h"
 
 #define DEVICE_FILE	"device-id"
@@ -36,19 +30,10 @@
 #define MAX_RUNNING	64			/* sessions whose start we keep */
 #define US		1000000LL
 
-struct queued {
-	uint64_t	 seq;
-	char		*line;
-};
-
 static struct {
-	struct event_base *base;
 	char		*dir;
 	char		*path;		/* DIR/DEVICE.jsonl */
 	char		 device[HIST_DEVICE_LEN + 1];
-	uint64_t	 next_seq;	/* loop: the last queued */
-	struct event	*wake_ev;
-	int		 efd;
 	history_written_fn cb;
 	void		*cb_arg;
 	bool		 failing;	/* loop: the log has been told */
@@ -61,20 +46,7 @@ static struct {
 		int64_t	 at_us, due_us;
 	} running[MAX_RUNNING];
 	int64_t		 check_us;	/* the last cramp check's start */
-
-	/* Shared with the worker, under lock. */
-	struct {
-		pthread_mutex_t	 lock;
-		pthread_cond_t	 cond;
-		pthread_t	 thread;
-		struct queued	*v;	/* a ring of HISTORY_MAX_QUEUED */
-		size_t		 head, n;
-		uint64_t	 written;
-		bool		 ok;
-		char		 err[256];
-		bool		 stop;
-	} q;
-} h = { .efd = -1 };
+} h;
 
 /* ---- the engine and its events: every call into them is here ---------- */
 
@@ -277,236 +249,13 @@ out:
 	return 0;
 }
 
-/* ---- the worker ------------------------------------------------------- */
+/* ---- the loop's side -------------------------------------------------- */
 
-/* Creates the folder and its parents (0700), as far as it can. */
-static int
-make_dir(const char *dir)
-{
-	char	*p = strdup(dir);
-
-	if (p == NULL)
-		return -1;
-	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* Whether a file that exists ends mid-line (a crash cut its last record):
- * then the next record must start on a fresh line. */
-static bool
-ends_mid_line(int fd)
-{
-	struct stat	st;
-	char		c;
-
-	if (fstat(fd, &st) == -1 || st.st_size == 0)
-		return false;
-	return pread(fd, &c, 1, st.st_size - 1) != 1 || c != '\n';
-}
-
-/* The worker's file: opened (or made, then the folder synced) on first
- * need and after every failure. */
-struct wfile {
-	int	 fd;
-	bool	 newline;	/* write '\n' before the next record */
-	bool	 made;		/* created: the folder needs an fsync */
-};
-
-static int
-wfile_open(struct wfile *w)
-{
-	if (w->fd != -1)
-		return 0;
-	if (make_dir(h.dir) == -1)
-		return -1;
-	w->fd = open(h.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
-	    O_CLOEXEC, 0600);
-	if (w->fd != -1) {
-		w->made = true;
-		w->newline = false;
-		return 0;
-	}
-	if (errno != EEXIST)
-		return -1;
-	if ((w->fd = open(h.path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1)
-		return -1;
-	w->newline = ends_mid_line(w->fd);
-	return 0;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t	n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* One batch to disk: the lines, one fdatasync, and the folder's fsync
- * when the file is new. */
-static int
-wfile_put(struct wfile *w, char **lines, size_t n)
-{
-	int	dfd;
-
-	if (wfile_open(w) == -1)
-		return -1;
-	if (w->newline && write_all(w->fd, "\n", 1) == -1)
-		goto fail;
-	w->newline = false;
-	for (size_t i = 0; i < n; i++)
-		if (write_all(w->fd, lines[i], strlen(lines[i])) == -1)
-			goto fail;
-	if (fdatasync(w->fd) == -1)
-		goto fail;
-	/* Closed after every batch: a folder can then be remounted, moved
-	 * or replaced by a sync tool without calfd holding the old file. */
-	if (close(w->fd) == -1) {
-		w->fd = -1;
-		goto fail;
-	}
-	w->fd = -1;
-	if (w->made) {
-		if ((dfd = open(h.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-		    -1)
-			goto fail;
-		if (fsync(dfd) == -1) {
-			close(dfd);
-			goto fail;
-		}
-		close(dfd);
-		w->made = false;
-	}
-	return 0;
-fail:
-	if (w->fd != -1) {
-		int	e = errno;
-
-		close(w->fd);
-		w->fd = -1;
-		errno = e;
-	}
-	return -1;
-}
-
+/* The writer's word after each attempt: the log hears of a failure once
+ * and of the recovery, then control.c releases the replies waiting. */
 static void
-wake_loop(void)
+written(uint64_t seq, bool ok, const char *err, size_t queued)
 {
-	uint64_t	one = 1;
-
-	if (write(h.efd, &one, sizeof one) == -1 && errno != EAGAIN)
-		log_warn("history: eventfd");
-}
-
-static void *
-worker(void *arg)
-{
-	struct wfile	 w = { .fd = -1 };
-	char		**lines = NULL;
-	size_t		 n, cap = 0;
-	uint64_t	 last;
-	struct timespec	 ts;
-	int		 rc;
-
-	(void)arg;
-	pthread_mutex_lock(&h.q.lock);
-	for (;;) {
-		while (h.q.n == 0 && !h.q.stop)
-			pthread_cond_wait(&h.q.cond, &h.q.lock);
-		if (h.q.n == 0)
-			break;
-		n = h.q.n;
-		if (n > cap) {
-			char	**nl = reallocarray(lines, n, sizeof *lines);
-
-			if (nl == NULL)
-				n = cap;
-			else {
-				lines = nl;
-				cap = n;
-			}
-		}
-		for (size_t i = 0; i < n; i++)
-			lines[i] = h.q.v[(h.q.head + i) % HISTORY_MAX_QUEUED].line;
-		last = h.q.v[(h.q.head + n - 1) % HISTORY_MAX_QUEUED].seq;
-		pthread_mutex_unlock(&h.q.lock);
-
-		/* The lines stay in the ring (only this thread removes
-		 * them), so they are safe to use unlocked. */
-		rc = n > 0 ? wfile_put(&w, lines, n) : -1;
-		if (rc == -1)
-			w.newline = true;	/* a part may have got through */
-
-		pthread_mutex_lock(&h.q.lock);
-		if (rc == 0) {
-			for (size_t i = 0; i < n; i++) {
-				free(h.q.v[h.q.head].line);
-				h.q.v[h.q.head].line = NULL;
-				h.q.head = (h.q.head + 1) % HISTORY_MAX_QUEUED;
-			}
-			h.q.n -= n;
-			h.q.written = last;
-			h.q.ok = true;
-		} else {
-			h.q.ok = false;
-			snprintf(h.q.err, sizeof h.q.err, "%s: %s", h.path,
-			    n > 0 ? strerror(errno) : "out of memory");
-		}
-		wake_loop();
-		if (rc == -1) {
-			if (h.q.stop)
-				break;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += HISTORY_RETRY_S;
-			while (!h.q.stop && pthread_cond_timedwait(&h.q.cond,
-			    &h.q.lock, &ts) == 0)
-				;
-		}
-	}
-	pthread_mutex_unlock(&h.q.lock);
-	if (w.fd != -1)
-		close(w.fd);
-	free(lines);
-	return NULL;
-}
-
-/* In the loop: the worker wrote a batch or failed to. */
-static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	uint64_t	 v, written;
-	bool		 ok;
-	char		 err[256];
-	size_t		 queued;
-
-	(void)what;
-	(void)arg;
-	if (read(fd, &v, sizeof v) == -1)
-		return;
-	pthread_mutex_lock(&h.q.lock);
-	written = h.q.written;
-	ok = h.q.ok;
-	queued = h.q.n;
-	memcpy(err, h.q.err, sizeof err);
-	pthread_mutex_unlock(&h.q.lock);
 	if (!ok && !h.failing)
 		log_warnx("history: cannot write (%s); %zu records kept in "
 		    "memory until it can", err, queued);
@@ -514,17 +263,15 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 		log_info("history: %s written again", h.path);
 	h.failing = !ok;
 	if (h.cb != NULL)
-		h.cb(h.cb_arg, written, ok, ok ? NULL : err);
+		h.cb(h.cb_arg, seq, ok, err);
 }
-
-/* ---- the loop's side -------------------------------------------------- */
 
 int
 history_add(struct hist_rec *r, char **cause)
 {
-	char	 rnd[HIST_DEVICE_LEN + 1];
-	char	*line;
-	int	 rc = 0;
+	char		 rnd[HIST_DEVICE_LEN + 1];
+	char		*line;
+	uint64_t	 seq;
 
 	if (!h.on) {
 		*cause = msgf("history is off");
@@ -536,24 +283,12 @@ history_add(struct hist_rec *r, char **cause)
 		*cause = msgf("out of memory");
 		return -1;
 	}
-	pthread_mutex_lock(&h.q.lock);
-	if (h.q.n == HISTORY_MAX_QUEUED) {
-		rc = -1;
-		free(line);
-	} else {
-		struct queued	*q = &h.q.v[(h.q.head + h.q.n) %
-				    HISTORY_MAX_QUEUED];
-
-		q->seq = ++h.next_seq;
-		q->line = line;
-		h.q.n++;
-		pthread_cond_signal(&h.q.cond);
-	}
-	pthread_mutex_unlock(&h.q.lock);
-	if (rc == -1)
+	if (writer_add(line, &seq) == -1) {
 		*cause = msgf("%d records wait for %s to be writable; this "
 		    "one is lost", HISTORY_MAX_QUEUED, h.path);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 const char *
@@ -563,9 +298,7 @@ history_error(void)
 
 	if (!h.failing)
 		return NULL;
-	pthread_mutex_lock(&h.q.lock);
-	memcpy(err, h.q.err, sizeof err);
-	pthread_mutex_unlock(&h.q.lock);
+	writer_error(err, sizeof err);
 	return err;
 }
 
@@ -578,7 +311,7 @@ history_check_started_us(void)
 uint64_t
 history_pending(void)
 {
-	return h.next_seq;
+	return writer_pending();
 }
 
 void
@@ -649,10 +382,17 @@ device_file(const char *name)
 	    strspn(name, "0123456789abcdef") == HIST_DEVICE_LEN;
 }
 
+static int
+parse_queued(const char *line, void *arg)
+{
+	struct hist_load	mem;
+
+	return hist_parse(line, strlen(line), arg, &mem);
+}
+
 int
 history_read(struct hist_list *l, struct hist_load *info, unsigned *files)
 {
-	struct hist_load	 mem;
 	DIR			*d;
 	struct dirent		*de;
 	char			*path;
@@ -678,14 +418,8 @@ history_read(struct hist_list *l, struct hist_load *info, unsigned *files)
 	}
 	/* And what waits in memory (the worker may be writing it now:
 	 * the merge keeps one copy). */
-	pthread_mutex_lock(&h.q.lock);
-	for (size_t i = 0; rc == 0 && i < h.q.n; i++) {
-		const char	*line = h.q.v[(h.q.head + i) %
-				    HISTORY_MAX_QUEUED].line;
-
-		rc = hist_parse(line, strlen(line), l, &mem);
-	}
-	pthread_mutex_unlock(&h.q.lock);
+	if (rc == 0)
+		rc = writer_each_queued(parse_queued, l);
 	if (rc == 0)
 		hist_merge(l);
 	return rc;
@@ -728,32 +462,11 @@ history_init(const char *state_dir, const char *dir, char **cause)
 int
 history_start(struct event_base *base, char **cause)
 {
-	pthread_condattr_t	ca;
-
-	h.base = base;
-	if ((h.q.v = calloc(HISTORY_MAX_QUEUED, sizeof *h.q.v)) == NULL) {
-		*cause = msgf("history: out of memory");
-		return -1;
-	}
-	if ((h.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    (h.wake_ev = event_new(base, h.efd, EV_READ | EV_PERSIST,
-	    wake_cb, NULL)) == NULL || event_add(h.wake_ev, NULL) == -1) {
-		*cause = msgf("history: eventfd: %s", strerror(errno));
-		return -1;
-	}
-	h.q.ok = true;
-	pthread_mutex_init(&h.q.lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&h.q.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (make_dir(h.dir) == -1)
+	if (writer_make_dir(h.dir) == -1)
 		log_warn("history folder %s (records wait in memory)", h.dir);
 	check_own_file();
-	if (pthread_create(&h.q.thread, NULL, worker, NULL) != 0) {
-		*cause = msgf("history: cannot start its thread");
+	if (writer_start(base, h.dir, h.path, written, cause) == -1)
 		return -1;
-	}
 	h.on = true;
 	sink_register();
 	log_info("history: %s", h.path);
@@ -763,30 +476,14 @@ history_start(struct event_base *base, char **cause)
 void
 history_shutdown(void)
 {
-	if (!h.on) {
-		free(h.dir);
-		free(h.path);
-		h.dir = h.path = NULL;
-		return;
-	}
-	sink_unregister();
-	pthread_mutex_lock(&h.q.lock);
-	h.q.stop = true;
-	pthread_cond_signal(&h.q.cond);
-	pthread_mutex_unlock(&h.q.lock);
-	pthread_join(h.q.thread, NULL);
-	if (h.q.n > 0)
+	size_t	lost;
+
+	if (h.on)
+		sink_unregister();
+	if ((lost = writer_stop()) > 0)
 		log_warnx("history: %zu records could not be written to %s "
-		    "and are lost", h.q.n, h.path);
-	for (size_t i = 0; i < HISTORY_MAX_QUEUED; i++)
-		free(h.q.v[i].line);
-	free(h.q.v);
-	event_free(h.wake_ev);
-	close(h.efd);
-	pthread_cond_destroy(&h.q.cond);
-	pthread_mutex_destroy(&h.q.lock);
+		    "and are lost", lost, h.path);
 	free(h.dir);
 	free(h.path);
 	memset(&h, 0, sizeof h);
-	h.efd = -1;
 }

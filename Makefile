@@ -6,7 +6,14 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share
 MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR    ?= $(DATADIR)/doc/calf
+LIBDIR_SYSTEMD ?= $(PREFIX)/lib/systemd
+USERUNITDIR ?= $(LIBDIR_SYSTEMD)/user
+SYSTEMUNITDIR ?= $(LIBDIR_SYSTEMD)/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR   ?=
 
 CC        ?= cc
@@ -122,14 +129,41 @@ install: all
 	install -m 0644 ctl/calfctl.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/doc/routine.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/calfd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0644 ctl/completion/calfctl.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/calfctl
+	install -m 0644 ctl/completion/_calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl
+	install -m 0644 ctl/completion/calfctl.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
-	    doc/routine.md doc/daemon.md doc/history.md $(DESTDIR)$(DOCDIR)/
+	    doc/routine.md doc/daemon.md doc/statusbars.md \
+	    doc/history.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSTEMUNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR)
+	@# The units name the installed calfd, so they are made here, from
+	@# the templates in systemd/, with this install's paths.
+	set -e; for u in user/calfd.service user/calfd.socket \
+	    system/calfd.service system/calfd.socket; do \
+	  case $$u in user/*) d=$(USERUNITDIR);; *) d=$(SYSTEMUNITDIR);; esac; \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSUSERSDIR@|$(SYSUSERSDIR)|g' \
+	    systemd/$$u.in > $(DESTDIR)$$d/$${u#*/}; \
+	  chmod 0644 $(DESTDIR)$$d/$${u#*/}; \
+	done
+	install -m 0644 systemd/sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/calf.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/calfd $(DESTDIR)$(BINDIR)/calfctl
 	rm -f $(DESTDIR)$(MANDIR)/man1/calfctl.1 $(DESTDIR)$(MANDIR)/man8/calfd.8 \
 	    $(DESTDIR)$(MANDIR)/man5/routine.ini.5
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl \
+	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(USERUNITDIR)/calfd.service \
+	    $(DESTDIR)$(USERUNITDIR)/calfd.socket \
+	    $(DESTDIR)$(SYSTEMUNITDIR)/calfd.service \
+	    $(DESTDIR)$(SYSTEMUNITDIR)/calfd.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/calf.conf
 
 clean:
 	rm -rf build build-san

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto.h"
+
 static const char *const event_names[HE__COUNT] = {
 	[HE_STARTED] = "started",
 	[HE_FINISHED] = "finished",
@@ -132,19 +134,20 @@ hist_rec_to_json(const struct hist_rec *r)
 	if (o == NULL)
 		return NULL;
 	json_object_object_add(o, "v", json_object_new_int(HIST_VERSION));
-	add_str(o, "id", r->id);
-	add_str(o, "event", hist_event_name(r->event));
-	add_str(o, "session", r->session);
-	add_str(o, "title", r->title);
-	json_object_object_add(o, "due_us", json_object_new_int64(r->due_us));
-	json_object_object_add(o, "at_us", json_object_new_int64(r->at_us));
+	add_str(o, F_ID, r->id);
+	add_str(o, F_EVENT, hist_event_name(r->event));
+	add_str(o, F_SESSION, r->session);
+	add_str(o, F_TITLE, r->title);
+	json_object_object_add(o, F_DUE_US, json_object_new_int64(r->due_us));
+	json_object_object_add(o, F_AT_US, json_object_new_int64(r->at_us));
 	if (r->duration_s >= 0)
-		json_object_object_add(o, "duration_s",
+		json_object_object_add(o, F_DURATION_S,
 		    json_object_new_int64(r->duration_s));
-	add_str(o, "leg", r->leg);
-	add_str(o, "note", r->note);
+	add_str(o, F_LEG, r->leg);
+	add_str(o, F_NOTE, r->note);
 	if (r->event == HE_CRAMP_TEST)
-		add_str(o, "result", r->relieved ? "relieved" : "not-relieved");
+		add_str(o, F_RESULT, r->relieved ? ARG_RELIEVED :
+		    ARG_NOT_RELIEVED);
 	return o;
 }
 
@@ -229,19 +232,19 @@ hist_rec_from_json(json_object *o, struct hist_rec *r, const char **err)
 		return *err = "no version \"v\"", -1;
 	if (v > HIST_VERSION)
 		return *err = "a newer version", 1;
-	if (get_str(o, "id", &id) == -1 || !good_id(id))
+	if (get_str(o, F_ID, &id) == -1 || !good_id(id))
 		return *err = "bad or missing \"id\"", -1;
-	if (get_str(o, "event", &ev) == -1 || ev == NULL ||
+	if (get_str(o, F_EVENT, &ev) == -1 || ev == NULL ||
 	    hist_event_parse(ev, &r->event) == -1)
 		return *err = "bad or missing \"event\"", -1;
-	if (get_str(o, "session", &session) == -1 ||
-	    get_str(o, "title", &title) == -1 ||
-	    get_str(o, "leg", &leg) == -1 || get_str(o, "note", &note) == -1 ||
-	    get_str(o, "result", &result) == -1)
+	if (get_str(o, F_SESSION, &session) == -1 ||
+	    get_str(o, F_TITLE, &title) == -1 ||
+	    get_str(o, F_LEG, &leg) == -1 || get_str(o, F_NOTE, &note) == -1 ||
+	    get_str(o, F_RESULT, &result) == -1)
 		return *err = "a text field that is not text", -1;
-	if (get_int(o, "due_us", 0, &r->due_us) == -1 ||
-	    get_int(o, "at_us", 0, &r->at_us) == -1 ||
-	    get_int(o, "duration_s", -1, &r->duration_s) == -1)
+	if (get_int(o, F_DUE_US, 0, &r->due_us) == -1 ||
+	    get_int(o, F_AT_US, 0, &r->at_us) == -1 ||
+	    get_int(o, F_DURATION_S, -1, &r->duration_s) == -1)
 		return *err = "a number field that is not a number", -1;
 	if (r->duration_s < -1)
 		return *err = "a negative duration", -1;

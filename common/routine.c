@@ -164,7 +164,7 @@ routine_locate(const char *cli_path, const char **why)
 		*why = "system-wide";
 		return (path);
 	}
-	*why = "built-in";
+	*why = "no routine file found";
 	return (NULL);
 }
 
@@ -195,7 +195,7 @@ routine_find(const struct routine *r, const char *name)
 }
 
 /* Days in the words the user would have written them, Monday first. */
-static void
+void
 days_describe(uint8_t days, char *buf, size_t len)
 {
 	static const char *names[] = { "sun", "mon", "tue", "wed", "thu",

@@ -94,8 +94,15 @@ struct routine	*routine_load(const char *path, struct errlist *errs);
 struct routine	*routine_builtin(struct errlist *errs);
 void		 routine_free(struct routine *);
 
+/* Whether name may name a session (doc/routine.md): 1 to 64 of a-z 0-9 _ -,
+ * starting with a letter or a digit. */
+bool		 routine_name_valid(const char *name);
+
 /* The session called name, or NULL. */
 struct session	*routine_find(const struct routine *, const char *name);
+
+/* Days as the user would write them: "daily", "weekdays", "mon,wed". */
+void		 days_describe(uint8_t days, char *buf, size_t len);
 
 /* One line describing a session, as `calfd --check-config` prints it:
  * "NAME  at 07:30 21:00  daily  15m". */

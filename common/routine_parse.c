@@ -169,8 +169,8 @@ end_section(struct parser *p)
 }
 
 /* A session name is safe in a socket message and a file name. */
-static bool
-valid_name(const char *s)
+bool
+routine_name_valid(const char *s)
 {
 	size_t	 n = strlen(s);
 
@@ -221,7 +221,7 @@ begin_section(struct parser *p, const char *name)
 		p->kind = SECT_CALFD;
 		return;
 	}
-	if (!valid_name(name))
+	if (!routine_name_valid(name))
 		perr(p, p->line, "[%s] is not a valid session name; use 1 to "
 		    "%d of a-z, 0-9, _ and -, starting with a letter or digit",
 		    name, ROUTINE_MAX_NAME);

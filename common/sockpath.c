@@ -58,8 +58,15 @@ sockpath_default(const char *cli_path, const char **cause)
 		return NULL;
 	}
 	if (strlen(path) >= sizeof sun.sun_path) {
+		static char	 msg[128];
+
+		/* The path may be anything long; its start says which. */
+		snprintf(msg, sizeof msg, "socket path %.40s%s is %zu bytes, "
+		    "longer than the %zu a Unix socket allows", path,
+		    strlen(path) > 40 ? "..." : "", strlen(path),
+		    sizeof sun.sun_path - 1);
 		free(path);
-		*cause = "socket path too long";
+		*cause = msg;
 		return NULL;
 	}
 	return path;

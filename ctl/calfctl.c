@@ -1,7 +1,8 @@
 /*
  * calfctl: control calfd over its Unix socket. Each command is one row of
- * the table below; main() parses options, checks arguments locally where it
- * can, sends one request and prints the reply for people or as JSON.
+ * common/cmdtab.c, shared with calfd, plus its printer below; main() parses
+ * options, checks arguments with the table's parser, sends one request and
+ * prints the reply for people, as JSON, or for a status bar.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,92 +17,45 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cmdtab.h"
 #include "common/proto.h"
 #include "common/sockpath.h"
 #include "common/timeutil.h"
 #include "ctl/client.h"
+#include "ctl/escape.h"
 #include "ctl/history_out.h"
 #include "ctl/human.h"
 #include "ctl/run.h"
 
 #define DEFAULT_TIMEOUT	5.0		/* seconds, $CALFCTL_TIMEOUT */
-#define AGENDA_MAX	1000
 
-#define CMD_HELP	"help"		/* local only, never sent */
-
-struct ctl_cmd;
-typedef int	(*check_fn)(const struct ctl_cmd *, int, char **);
-
-struct ctl_cmd {
-	const char	*name;
-	int		 min_args;
-	int		 max_args;
-	const char	*args;		/* usage after the name */
-	const char	*about;		/* one line for help */
-	check_fn	 check;		/* local argument check, or NULL */
-	printer_fn	 print;		/* human output, or NULL */
+/* The rows are common/cmdtab.c, shared with calfd; this is what calfctl
+ * adds to a row: how a successful reply is shown to people (NULL: nothing
+ * to show, or a command with its own way, like watch). */
+static const printer_fn printers[CMD_ID__COUNT] = {
+	[CMD_ID_STATUS] = human_status,
+	[CMD_ID_AGENDA] = human_agenda,
+	[CMD_ID_LIST] = human_list,
+	[CMD_ID_SHOW] = human_show,
+	[CMD_ID_START] = human_start,
+	[CMD_ID_DONE] = human_done,
+	[CMD_ID_STOP] = human_stop,
+	[CMD_ID_SKIP] = human_skip,
+	[CMD_ID_SNOOZE] = human_snooze,
+	[CMD_ID_PAUSE] = human_pause,
+	[CMD_ID_RESUME] = human_resume,
+	[CMD_ID_RELOAD] = human_reload,
+	[CMD_ID_VERSION] = human_version,
+	[CMD_ID_HISTORY] = human_history,
+	[CMD_ID_STATS] = human_stats,
+	[CMD_ID_CRAMP] = human_cramp,
 };
-
-static int	check_agenda(const struct ctl_cmd *, int, char **);
-static int	check_snooze(const struct ctl_cmd *, int, char **);
-static int	check_pause(const struct ctl_cmd *, int, char **);
-
-static const struct ctl_cmd cmds[] = {
-	{ CMD_STATUS, 0, 0, "",
-	  "what runs, what is due, what is next (default)",
-	  NULL, human_status },
-	{ CMD_AGENDA, 0, 1, "[N]",
-	  "the next N firings (default 10, at most 1000)",
-	  check_agenda, human_agenda },
-	{ CMD_START, 1, 1, "NAME",
-	  "start a session now",
-	  NULL, human_start },
-	{ CMD_DONE, 0, 1, "[NAME]",
-	  "mark a running (or due) session done",
-	  NULL, human_done },
-	{ CMD_STOP, 0, 1, "[NAME]",
-	  "abandon a running session",
-	  NULL, human_stop },
-	{ CMD_SKIP, 0, 1, "[NAME]",
-	  "skip a due session, or its next firing",
-	  NULL, human_skip },
-	{ CMD_SNOOZE, 0, 2, "[NAME] [DURATION]",
-	  "prompt again after DURATION (or the default)",
-	  check_snooze, human_snooze },
-	{ CMD_PAUSE, 0, 2, "[DURATION | until HH:MM]",
-	  "hold prompts (until resume if no argument)",
-	  check_pause, human_pause },
-	{ CMD_RESUME, 0, 0, "",
-	  "end a pause",
-	  NULL, human_resume },
-	{ CMD_RELOAD, 0, 0, "",
-	  "re-read the routine; keep the old on errors",
-	  NULL, human_reload },
-	{ CMD_VERSION, 0, 0, "",
-	  "print calfd's version, protocol and pid",
-	  NULL, human_version },
-	{ CMD_WATCH, 0, 0, "",
-	  "print events as they happen, until ^C",
-	  NULL, NULL },
-	{ CMD_HISTORY, 0, 4, "[--days N] [--session NAME] [--csv]",
-	  "what happened, day by day, from every machine (default 7 days)",
-	  NULL, human_history },
-	{ CMD_STATS, 0, 2, "[--days N]",
-	  "adherence, streaks, a calendar and cramps (default 30 days)",
-	  NULL, human_stats },
-	{ CMD_CRAMP, 0, 6, "[--at TIME] [--leg left|right|both] [--note TEXT]"
-	  " | test | result relieved|not-relieved",
-	  "log a cramp; run the warm-water check and record its result",
-	  NULL, human_cramp },
-	{ CMD_HELP, 0, 1, "[COMMAND]",
-	  "help on all commands, or on one",
-	  NULL, NULL },
-};
-#define NCMDS	(sizeof cmds / sizeof cmds[0])
 
 static const struct option longopts[] = {
 	{ "socket",	required_argument,	NULL,	's' },
 	{ "json",	no_argument,		NULL,	'j' },
+	{ "format",	required_argument,	NULL,	'f' },
+	{ "reconnect",	no_argument,		NULL,	'r' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
@@ -112,17 +66,18 @@ static bool csv;		/* history --csv */
 
 
 static void
-cmd_usage(FILE *f, const struct ctl_cmd *c)
+cmd_usage(FILE *f, const struct cmd_def *c)
 {
-	fprintf(f, "usage: calfctl %s%s%s\n", c->name, *c->args ? " " : "",
-	    c->args);
+	fprintf(f, "usage: calfctl %s%s%s\n", c->name, *cmdtab_args(c) ?
+	    " " : "", cmdtab_args(c));
 }
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: calfctl [-hjV] [-s SOCKET] [COMMAND [ARGS]]\n"
+	    "usage: calfctl [-hjV] [-s SOCKET] [--format FORMAT] [--reconnect]\n"
+	    "               [--csv] [COMMAND [ARGS]]\n"
 	    "\n"
 	    "Control calfd, the calf-care timer daemon.\n"
 	    "\n"
@@ -130,16 +85,25 @@ usage(FILE *f)
 	    "  -s, --socket SOCKET  talk to calfd at SOCKET (default $CALFD_SOCKET,\n"
 	    "                       else $XDG_RUNTIME_DIR/calf/calfd.sock)\n"
 	    "  -j, --json           print the reply's data as one JSON line\n"
+	    "  --format FORMAT      status and watch for a status bar: waybar (one\n"
+	    "                       JSON object) or i3blocks (text lines)\n"
+	    "  --reconnect          watch: wait for calfd to come back, never exit\n"
+	    "  --csv                history: a header, then one CSV line a record\n"
 	    "  -h, --help           show this help; COMMAND --help shows one command's\n"
 	    "  -V, --version        print calfctl's version, and calfd's if reachable\n"
 	    "\n"
 	    "Commands:\n");
-	for (size_t i = 0; i < NCMDS; i++) {
-		char	 left[64];
+	for (int i = 0; i < CMD_ID__COUNT; i++) {
+		const struct cmd_def	*c = cmdtab_get(i);
+		char			 left[160];
 
-		snprintf(left, sizeof left, "%s%s%s", cmds[i].name,
-		    *cmds[i].args ? " " : "", cmds[i].args);
-		fprintf(f, "  %-30s %s\n", left, cmds[i].about);
+		snprintf(left, sizeof left, "%s%s%s", c->name,
+		    *cmdtab_args(c) ? " " : "", cmdtab_args(c));
+		/* A long usage gets its line; the help goes under it. */
+		if (strlen(left) >= 30)
+			fprintf(f, "  %s\n  %-30s %s\n", left, "", c->about);
+		else
+			fprintf(f, "  %-30s %s\n", left, c->about);
 	}
 	fprintf(f,
 	    "\n"
@@ -149,18 +113,9 @@ usage(FILE *f)
 	    "reachable (or it went away during watch).\n");
 }
 
-static const struct ctl_cmd *
-cmd_find(const char *name)
-{
-	for (size_t i = 0; i < NCMDS; i++)
-		if (strcmp(cmds[i].name, name) == 0)
-			return (&cmds[i]);
-	return (NULL);
-}
-
 /* One command's usage and description, for help COMMAND and COMMAND -h. */
 static void
-cmd_help(const struct ctl_cmd *c)
+cmd_help(const struct cmd_def *c)
 {
 	cmd_usage(stdout, c);
 	printf("%s\n", c->about);
@@ -168,16 +123,13 @@ cmd_help(const struct ctl_cmd *c)
 
 /* A usage error says what is wrong, then how the command is used. */
 static int __attribute__((format(printf, 2, 3)))
-bad_usage(const struct ctl_cmd *c, const char *fmt, ...)
+bad_usage(const struct cmd_def *c, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fflush(stdout);
-	fputs("calfctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (c != NULL)
 		cmd_usage(stderr, c);
 	else
@@ -186,57 +138,25 @@ bad_usage(const struct ctl_cmd *c, const char *fmt, ...)
 	return (EXIT_USAGE);
 }
 
+/* The table's own parser, so calfctl refuses what calfd would; a word
+ * that may be a session is left for calfd, which knows the routine. */
 static int
-check_agenda(const struct ctl_cmd *c, int argc, char **argv)
+check_args(const struct cmd_def *c, int argc, char **argv)
 {
-	char	*end;
-	long	 n;
+	struct cmd_args	 args;
+	char		*cause = NULL;
+	int		 rc = 0;
 
-	if (argc == 0)
-		return (0);
-	errno = 0;
-	n = strtol(argv[0], &end, 10);
-	if (argv[0][0] < '0' || argv[0][0] > '9' || *end != '\0' ||
-	    errno != 0 || n < 1 || n > AGENDA_MAX)
-		return (bad_usage(c, "bad count \"%s\": expected a number "
-		    "from 1 to %d", argv[0], AGENDA_MAX));
-	return (0);
-}
-
-/* With one argument we cannot tell a name from a duration; calfd can. */
-static int
-check_snooze(const struct ctl_cmd *c, int argc, char **argv)
-{
-	const char	*why;
-	int64_t		 secs;
-
-	if (argc == 2 && dur_parse(argv[1], &secs, &why) == -1)
-		return (bad_usage(c, "bad duration \"%s\": %s", argv[1], why));
-	if (argc == 2 && secs == 0)
-		return (bad_usage(c, "duration \"%s\" must be more than 0",
-		    argv[1]));
-	return (0);
-}
-
-static int
-check_pause(const struct ctl_cmd *c, int argc, char **argv)
-{
-	const char	*why;
-	int64_t		 secs;
-	int		 sod;
-
-	if (argc == 1 && strcmp(argv[0], "until") == 0)
-		return (bad_usage(c, "until needs a time of day, like 21:30"));
-	if (argc == 1 && dur_parse(argv[0], &secs, &why) == -1)
-		return (bad_usage(c, "bad duration \"%s\": %s", argv[0], why));
-	if (argc == 1 && secs == 0)
-		return (bad_usage(c, "duration \"%s\" must be more than 0",
-		    argv[0]));
-	if (argc == 2 && strcmp(argv[0], "until") != 0)
-		return (bad_usage(c, "expected a duration or until HH:MM"));
-	if (argc == 2 && tod_parse(argv[1], &sod, &why) == -1)
-		return (bad_usage(c, "bad time \"%s\": %s", argv[1], why));
-	return (0);
+	for (int i = 0; i < argc; i++)
+		if (!utf8_valid(argv[i]))
+			return (bad_usage(c, "argument \"%s\" is not UTF-8 "
+			    "text", argv[i]));
+	if (cmdtab_parse(c, argc, (const char *const *)argv, NULL, NULL,
+	    &args, &cause) != RES_SUCCESS)
+		rc = bad_usage(c, "%s", cause != NULL ? cause :
+		    "wrong arguments");
+	free(cause);
+	return (rc);
 }
 
 /* $CALFCTL_TIMEOUT in seconds (fractions allowed), else the default. */
@@ -263,18 +183,36 @@ read_timeout(int *ms)
 }
 
 
-/* history, stats and cramp take --word options that calfd reads. */
-static bool
-own_options(const struct ctl_cmd *c)
+/* --format is for a status bar: waybar or i3blocks. */
+static int
+set_format(const struct cmd_def *c, const char *s)
 {
-	return strcmp(c->name, CMD_HISTORY) == 0 ||
-	    strcmp(c->name, CMD_STATS) == 0 || strcmp(c->name, CMD_CRAMP) == 0;
+	if (bar_format_parse(s, &opt.format) != 0) {
+		bad_usage(c, "unknown format \"%s\": expected waybar or "
+		    "i3blocks", s);
+		return (-1);
+	}
+	return (0);
+}
+
+/* --format goes with status and watch, --reconnect with watch only. */
+static int
+check_options(const struct cmd_def *c)
+{
+	if (opt.format != BAR_NONE && c->id != CMD_ID_STATUS &&
+	    c->id != CMD_ID_WATCH)
+		return (bad_usage(c, "--format goes with status and watch"));
+	if (opt.format != BAR_NONE && opt.json)
+		return (bad_usage(c, "--format and --json do not go together"));
+	if (opt.reconnect && c->id != CMD_ID_WATCH)
+		return (bad_usage(c, "--reconnect goes with watch"));
+	return (0);
 }
 
 /* Options may also follow the command (calfctl status --json); "--" ends
  * them. Leaves the plain arguments at the front of argv. */
 static int
-command_options(const struct ctl_cmd *c, int *argcp, char **argv,
+command_options(const struct cmd_def *c, int *argcp, char **argv,
     bool *help)
 {
 	int	 n = 0;
@@ -289,13 +227,29 @@ command_options(const struct ctl_cmd *c, int *argcp, char **argv,
 			dashdash = true;
 		else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0)
 			opt.json = true;
+		else if (strcmp(a, "--reconnect") == 0)
+			opt.reconnect = true;
+		else if (strncmp(a, "--format=", 9) == 0) {
+			if (set_format(c, a + 9) != 0)
+				return (EXIT_USAGE);
+		} else if (strcmp(a, "--format") == 0) {
+			if (i + 1 >= *argcp)
+				return (bad_usage(c, "--format needs waybar "
+				    "or i3blocks"));
+			if (set_format(c, argv[++i]) != 0)
+				return (EXIT_USAGE);
+		}
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			*help = true;
-		else if (strcmp(a, "--csv") == 0 &&
-		    strcmp(c->name, CMD_HISTORY) == 0)
+		else if (strcmp(a, "--csv") == 0 && c->id == CMD_ID_HISTORY)
 			csv = true;
-		else if (own_options(c) && a[1] == '-')
+		else if (cmdtab_has_option(c, a)) {
+			/* The table's --word VALUE: calfd reads both, and
+			 * the value may itself start with a dash. */
 			argv[n++] = argv[i];
+			if (i + 1 < *argcp)
+				argv[n++] = argv[++i];
+		}
 		else
 			return (bad_usage(c, "unknown option %s", a));
 	}
@@ -318,7 +272,7 @@ setup_output(void)
 int
 main(int argc, char **argv)
 {
-	const struct ctl_cmd	*cmd;
+	const struct cmd_def	*cmd;
 	struct client		 c;
 	const char		*cause = NULL;
 	char			*path;
@@ -335,6 +289,13 @@ main(int argc, char **argv)
 		case 's':
 			opt.socket = optarg;
 			break;
+		case 'f':
+			if (set_format(NULL, optarg) != 0)
+				return (EXIT_USAGE);
+			break;
+		case 'r':
+			opt.reconnect = true;
+			break;
 		case 'j':
 			opt.json = true;
 			break;
@@ -345,6 +306,9 @@ main(int argc, char **argv)
 			version = true;
 			break;
 		case ':':
+			if (optopt == 'f')
+				return (bad_usage(NULL, "--format needs waybar "
+				    "or i3blocks"));
 			return (bad_usage(NULL, "option -s needs a SOCKET "
 			    "path"));
 		default:
@@ -370,7 +334,7 @@ main(int argc, char **argv)
 		return (finish(rc));
 	}
 
-	cmd = cmd_find(argc > 0 ? argv[0] : CMD_STATUS);
+	cmd = cmdtab_find(argc > 0 ? argv[0] : CMD_STATUS);
 	if (cmd == NULL)
 		return (bad_usage(NULL, "unknown command \"%s\"", argv[0]));
 	if (argc > 0) {
@@ -380,27 +344,30 @@ main(int argc, char **argv)
 	if ((rc = command_options(cmd, &argc, argv, &help)) != 0)
 		return (rc);
 	if (csv && opt.json)
-		return (bad_usage(cmd, "--csv and --json exclude each other"));
+		return (bad_usage(cmd, "--csv and --json do not go together"));
+	if (!help && (rc = check_options(cmd)) != 0)
+		return (rc);
 	if (help) {
 		cmd_help(cmd);
 		return (finish(0));
 	}
-	if (argc < cmd->min_args || argc > cmd->max_args)
+	if (argc < cmdtab_min_args(cmd) || argc > cmdtab_max_args(cmd))
 		return (bad_usage(cmd, "%s: %s", cmd->name, argc <
-		    cmd->min_args ? "too few arguments" : "too many arguments"));
-	if (cmd->check != NULL && (rc = cmd->check(cmd, argc, argv)) != 0)
+		    cmdtab_min_args(cmd) ? "too few arguments" :
+		    "too many arguments"));
+	if ((rc = check_args(cmd, argc, argv)) != 0)
 		return (rc);
 	for (int i = 0; i < argc; i++)
 		total += strlen(argv[i]) * 6 + 4;
 	if (total + 64 > PROTO_MAX_LINE)
 		return (bad_usage(cmd, "arguments too long"));
 
-	if (strcmp(cmd->name, CMD_HELP) == 0) {
-		const struct ctl_cmd	*hc;
+	if (cmd->id == CMD_ID_HELP) {
+		const struct cmd_def	*hc;
 
 		if (argc == 0)
 			usage(stdout);
-		else if ((hc = cmd_find(argv[0])) == NULL)
+		else if ((hc = cmdtab_find(argv[0])) == NULL)
 			return (bad_usage(NULL, "unknown command \"%s\"",
 			    argv[0]));
 		else
@@ -409,24 +376,23 @@ main(int argc, char **argv)
 	}
 
 	if ((path = sockpath_default(opt.socket, &cause)) == NULL) {
-		if (opt.socket == NULL)
-			warnmsg("%s; use -s SOCKET or set CALFD_SOCKET",
-			    cause != NULL ? cause : "no socket path");
-		else
-			warnmsg("%s: %s", opt.socket, cause != NULL ? cause :
-			    "bad socket path");
+		warnmsg("%s", cause != NULL ? cause : "no socket path");
 		return (EXIT_NODAEMON);
 	}
+	if (cmd->flags & CMDF_STREAM) {
+		rc = run_watch(path, &opt);
+		free(path);
+		return (finish(rc));
+	}
 	if (client_open(&c, path, opt.timeout_ms) == -1) {
+		if (opt.format != BAR_NONE)	/* the bar still shows why */
+			bar_print_down(opt.format, 3);
 		rc = run_unreachable(&c);
 		free(path);
 		return (rc);
 	}
-	if (strcmp(cmd->name, CMD_WATCH) == 0)
-		rc = run_watch(&c, &opt);
-	else
-		rc = run_command(&c, &opt, cmd->name, csv ? csv_history :
-		    cmd->print, argc, argv);
+	rc = run_command(&c, &opt, cmd->name, csv ? csv_history :
+	    printers[cmd->id], argc, argv);
 	client_close(&c);
 	free(path);
 	return (finish(rc));

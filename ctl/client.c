@@ -40,6 +40,27 @@ fail(struct client *c, enum client_fail f, int err, const char *what)
 	snprintf(c->what, sizeof c->what, "%s", what != NULL ? what : "");
 }
 
+/* Whoever listens on the socket sees our requests and is believed in what
+ * it answers: only our own user or root may (a socket in a shared folder,
+ * or a stale path, could be anyone's). */
+static int
+check_peer(struct client *c)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof cred;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		fail(c, CLIENT_CONNECT, errno, NULL);
+	} else if (cred.uid != geteuid() && cred.uid != 0) {
+		c->peer_uid = (long)cred.uid;
+		fail(c, CLIENT_PEER, 0, NULL);
+	} else
+		return (0);
+	close(c->fd);
+	c->fd = -1;
+	return (-1);
+}
+
 /* A blocking connect bounded by SO_SNDTIMEO: Unix sockets honour it when the
  * listen backlog is full, and it also bounds our writes later. */
 int
@@ -80,7 +101,7 @@ client_open(struct client *c, const char *path, int timeout_ms)
 			fail(c, CLIENT_CONNECT, e, NULL);
 		return (-1);
 	}
-	return (0);
+	return (check_peer(c));
 }
 
 void
@@ -324,6 +345,11 @@ client_strfail(const struct client *c, char *buf, size_t len)
 		break;
 	case CLIENT_GARBAGE:
 		snprintf(buf, len, "sent %s", c->what);
+		break;
+	case CLIENT_PEER:
+		snprintf(buf, len, "the socket belongs to a process of uid %ld, "
+		    "not to you (uid %ld) nor to root", c->peer_uid,
+		    (long)geteuid());
 		break;
 	}
 	return (buf);

@@ -19,6 +19,7 @@ enum client_fail {
 	CLIENT_EOF,		/* calfd closed the connection */
 	CLIENT_IO,		/* read or write failed; errno in err */
 	CLIENT_GARBAGE,		/* calfd sent something that is not a reply */
+	CLIENT_PEER,		/* the socket's owner is neither us nor root */
 };
 
 struct client {
@@ -33,6 +34,7 @@ struct client {
 	enum client_fail fail;
 	int		 err;		/* errno for CLIENT_CONNECT, CLIENT_IO */
 	bool		 answered;	/* calfd has sent at least one line */
+	long		 peer_uid;	/* for CLIENT_PEER */
 	char		 what[128];	/* detail for CLIENT_GARBAGE */
 };
 
@@ -41,7 +43,8 @@ struct client {
 typedef void	(*client_event_fn)(json_object *event, const char *line,
 		    void *arg);
 
-/* Connects within timeout_ms; -1 with c->fail and c->err set. */
+/* Connects within timeout_ms and checks that the process listening runs
+ * as our user or as root; -1 with c->fail and c->err set. */
 int		 client_open(struct client *c, const char *path,
 		    int timeout_ms);
 void		 client_close(struct client *c);

@@ -65,13 +65,23 @@ ctl_span(int64_t secs, bool round_up, char *buf, size_t len)
 	m = round_up ? (secs + 59) / 60 : secs / 60;
 	if (m < 60)
 		snprintf(buf, len, "%lldm", (long long)m);
-	else if (m < 24 * 60)
+	else if (secs < 24 * 3600)	/* 23h59m30s is "24h00m", not "1d00h" */
 		snprintf(buf, len, "%lldh%02dm", (long long)(m / 60),
 		    (int)(m % 60));
 	else
 		snprintf(buf, len, "%lldd%02dh", (long long)(m / (24 * 60)),
 		    (int)(m / 60 % 24));
 	return (buf);
+}
+
+/* Under ten minutes a glance wants the seconds too: "4:12"; longer
+ * spans as ctl_span rounds them up. */
+char *
+ctl_left(int64_t secs, char *buf, size_t len)
+{
+	if (secs < 600)
+		return (ctl_clock(secs, buf, len));
+	return (ctl_span(secs, true, buf, len));
 }
 
 /* Days since the epoch of a broken-down local date, for day differences
@@ -101,6 +111,19 @@ hm(const struct tm *tm, char *buf, size_t len)
 		snprintf(buf, len, "%02d:%02d", tm->tm_hour, tm->tm_min);
 }
 
+/* "Sun 22 Nov", with the year when the date is more than a week from
+ * now or in another year (as ls -l does), so a date a year off never
+ * reads as next week's. */
+static void
+day_text(const struct tm *tt, const struct tm *tn, long long diff, char *buf,
+    size_t len)
+{
+	if (diff > 7 || diff < -7 || tt->tm_year != tn->tm_year)
+		strftime(buf, len, "%a %d %b %Y", tt);
+	else
+		strftime(buf, len, "%a %d %b", tt);
+}
+
 /* Near instants read best as a time of day; far ones need the date. */
 char *
 ctl_when(time_t t, time_t now, char *buf, size_t len)
@@ -125,7 +148,7 @@ ctl_when(time_t t, time_t now, char *buf, size_t len)
 		strftime(day, sizeof day, "%a", &tt);
 		snprintf(buf, len, "%s %s", day, clock);
 	} else {
-		strftime(day, sizeof day, "%a %d %b", &tt);
+		day_text(&tt, &tn, diff, day, sizeof day);
 		snprintf(buf, len, "%s %s", day, clock);
 	}
 	return (buf);
@@ -133,17 +156,17 @@ ctl_when(time_t t, time_t now, char *buf, size_t len)
 
 /* The agenda lists days ahead, so every line names its day. */
 char *
-ctl_date(time_t t, char *buf, size_t len)
+ctl_date(time_t t, time_t now, char *buf, size_t len)
 {
-	struct tm	 tm;
+	struct tm	 tt, tn;
 	char		 day[32], clock[16];
 
-	if (localtime_r(&t, &tm) == NULL) {
+	if (localtime_r(&t, &tt) == NULL || localtime_r(&now, &tn) == NULL) {
 		snprintf(buf, len, "@%lld", (long long)t);
 		return (buf);
 	}
-	strftime(day, sizeof day, "%a %d %b", &tm);
-	hm(&tm, clock, sizeof clock);
+	day_text(&tt, &tn, tm_days(&tt) - tm_days(&tn), day, sizeof day);
+	hm(&tt, clock, sizeof clock);
 	snprintf(buf, len, "%s %s", day, clock);
 	return (buf);
 }
@@ -157,4 +180,16 @@ ctl_us_to_time(int64_t us)
 	if (us % 1000000 < 0)
 		s--;
 	return ((time_t)s);
+}
+
+/* Continuation bytes take no column of their own. */
+int
+ctl_width(const char *s)
+{
+	int	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
 }

@@ -25,13 +25,22 @@ char	*ctl_clock(int64_t secs, char *buf, size_t len);
  * "in ..."), down otherwise ("... ago"). Negative spans count as zero. */
 char	*ctl_span(int64_t secs, bool round_up, char *buf, size_t len);
 
+/* Time left: "4:12" under ten minutes, else as ctl_span rounding up. */
+char	*ctl_left(int64_t secs, char *buf, size_t len);
+
 /* A local instant relative to now: "21:00" today, "tomorrow 07:30",
  * "yesterday 21:00", "Sun 21:00" within the coming week, else
- * "Sun 22 Nov 21:00". Seconds are shown only when not zero. */
+ * "Sun 22 Nov 21:00", with the year ("Sun 22 Nov 2027 21:00") when more
+ * than a week away or in another year. Seconds only when not zero. */
 char	*ctl_when(time_t t, time_t now, char *buf, size_t len);
 
-/* "Sun 22 Nov 21:00", always the full form. */
-char	*ctl_date(time_t t, char *buf, size_t len);
+/* "Sun 22 Nov 21:00", always with the date, and the year as ctl_when
+ * gives it. */
+char	*ctl_date(time_t t, time_t now, char *buf, size_t len);
+
+/* Columns a UTF-8 string takes, one per character (calf's own output
+ * has no wide or combining characters). */
+int	 ctl_width(const char *s);
 
 /* Microseconds since the epoch to whole seconds, rounding toward the past. */
 time_t	 ctl_us_to_time(int64_t us);

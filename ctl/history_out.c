@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "common/history.h"
+#include "common/proto.h"
 #include "common/timeutil.h"
 #include "ctl/format.h"
 #include "ctl/history_out.h"
@@ -96,9 +97,9 @@ local_tm(int64_t us)
 static void
 rec_detail(json_object *r, char *buf, size_t len)
 {
-	const char	*leg = jstr(r, "leg"), *note = jstr(r, "note");
-	const char	*result = jstr(r, "result");
-	int64_t		 dur = jint(r, "duration_s", -1), due;
+	const char	*leg = jstr(r, F_LEG), *note = jstr(r, F_NOTE);
+	const char	*result = jstr(r, F_RESULT);
+	int64_t		 dur = jint(r, F_DURATION_S, -1), due;
 	char		 d[32], t[16];
 	size_t		 off = 0;
 
@@ -113,9 +114,9 @@ rec_detail(json_object *r, char *buf, size_t len)
 	if (note != NULL && off < len)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 		    off > 0 ? ": " : "", note);
-	if (jstr(r, "session") != NULL && jstr(r, "leg") == NULL &&
+	if (jstr(r, F_SESSION) != NULL && jstr(r, F_LEG) == NULL &&
 	    result == NULL && off < len) {
-		due = jint(r, "due_us", 0);
+		due = jint(r, F_DUE_US, 0);
 		if (due != 0) {
 			local_fmt(due, "%H:%M", t, sizeof t);
 			off += (size_t)snprintf(buf + off, len - off, "due %s",
@@ -130,18 +131,18 @@ rec_detail(json_object *r, char *buf, size_t len)
 void
 human_history(const struct out *o, json_object *data)
 {
-	json_object	*a = jarr(data, "records");
+	json_object	*a = jarr(data, F_RECORDS);
 	char		 day[32], prev[32] = "", hm[16], detail[512];
 	size_t		 n = a != NULL ? json_object_array_length(a) : 0;
 
 	if (n == 0)
 		printf("Nothing recorded in the last %lld days.\n",
-		    (long long)jint(data, "days", 0));
+		    (long long)jint(data, F_DAYS, 0));
 	for (size_t i = 0; i < n; i++) {
 		json_object	*r = json_object_array_get_idx(a, i);
-		const char	*ev = jstr(r, "event");
-		const char	*s = jstr(r, "session");
-		int64_t		 at = jint(r, "at_us", 0);
+		const char	*ev = jstr(r, F_EVENT);
+		const char	*s = jstr(r, F_SESSION);
+		int64_t		 at = jint(r, F_AT_US, 0);
 
 		local_fmt(at, "%a %d %b %Y", day, sizeof day);
 		if (strcmp(day, prev) != 0) {
@@ -153,12 +154,12 @@ human_history(const struct out *o, json_object *data)
 		printf("  %s  %-10s %-16s %s\n", hm, ev != NULL ? ev : "?",
 		    s != NULL ? s : "", detail);
 	}
-	if (jint(data, "skipped_lines", 0) > 0)
+	if (jint(data, F_SKIPPED_LINES, 0) > 0)
 		printf("(%lld unreadable lines skipped)\n",
-		    (long long)jint(data, "skipped_lines", 0));
-	if (jint(data, "newer_lines", 0) > 0)
+		    (long long)jint(data, F_SKIPPED_LINES, 0));
+	if (jint(data, F_NEWER_LINES, 0) > 0)
 		printf("(%lld lines from a newer calf left out)\n",
-		    (long long)jint(data, "newer_lines", 0));
+		    (long long)jint(data, F_NEWER_LINES, 0));
 }
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break. */
@@ -183,7 +184,7 @@ csv_field(const char *s, bool last)
 void
 csv_history(const struct out *o, json_object *data)
 {
-	json_object	*a = jarr(data, "records");
+	json_object	*a = jarr(data, F_RECORDS);
 	size_t		 n = a != NULL ? json_object_array_length(a) : 0;
 	char		 at[INSTANT_BUFSZ], due[INSTANT_BUFSZ], dur[24];
 
@@ -191,29 +192,29 @@ csv_history(const struct out *o, json_object *data)
 	printf("id,event,session,title,at,due,duration_s,leg,note,result\n");
 	for (size_t i = 0; i < n; i++) {
 		json_object	*r = json_object_array_get_idx(a, i);
-		int64_t		 d = jint(r, "due_us", 0);
+		int64_t		 d = jint(r, F_DUE_US, 0);
 
-		instant_format(ctl_us_to_time(jint(r, "at_us", 0)), at,
+		instant_format(ctl_us_to_time(jint(r, F_AT_US, 0)), at,
 		    sizeof at);
 		if (d != 0)
 			instant_format(ctl_us_to_time(d), due, sizeof due);
 		else
 			due[0] = '\0';
-		if (jint(r, "duration_s", -1) >= 0)
+		if (jint(r, F_DURATION_S, -1) >= 0)
 			snprintf(dur, sizeof dur, "%lld",
-			    (long long)jint(r, "duration_s", -1));
+			    (long long)jint(r, F_DURATION_S, -1));
 		else
 			dur[0] = '\0';
-		csv_field(jstr(r, "id"), false);
-		csv_field(jstr(r, "event"), false);
-		csv_field(jstr(r, "session"), false);
-		csv_field(jstr(r, "title"), false);
+		csv_field(jstr(r, F_ID), false);
+		csv_field(jstr(r, F_EVENT), false);
+		csv_field(jstr(r, F_SESSION), false);
+		csv_field(jstr(r, F_TITLE), false);
 		csv_field(at, false);
 		csv_field(due, false);
 		csv_field(dur, false);
-		csv_field(jstr(r, "leg"), false);
-		csv_field(jstr(r, "note"), false);
-		csv_field(jstr(r, "result"), true);
+		csv_field(jstr(r, F_LEG), false);
+		csv_field(jstr(r, F_NOTE), false);
+		csv_field(jstr(r, F_RESULT), true);
 	}
 }
 
@@ -316,7 +317,7 @@ human_stats(const struct out *o, json_object *data)
 
 	printf("%sThe last %lld days%s (%s to %s). A firing is kept when the "
 	    "session finished or was done within its window.\n", BOLD(o),
-	    (long long)jint(data, "days", 0), RESET(o),
+	    (long long)jint(data, F_DAYS, 0), RESET(o),
 	    jstr(data, "from") ? jstr(data, "from") : "?",
 	    jstr(data, "to") ? jstr(data, "to") : "?");
 	printf("\n  %-20s %9s %6s %10s %7s %8s\n", "session", "kept", "",
@@ -331,7 +332,7 @@ human_stats(const struct out *o, json_object *data)
 		pct((unsigned)jint(s, "kept", 0),
 		    (unsigned)jint(s, "scheduled", 0), p, sizeof p);
 		printf("  %-20.20s %9s %6s %10s %7lld %8lld\n",
-		    jstr(s, "session") ? jstr(s, "session") : "?", k, p,
+		    jstr(s, F_SESSION) ? jstr(s, F_SESSION) : "?", k, p,
 		    dur_format(jint(s, "practised_s", 0) / 60 * 60, d,
 		    sizeof d), (long long)jint(s, "streak", 0),
 		    (long long)jint(s, "longest_streak", 0));
@@ -383,7 +384,7 @@ human_stats(const struct out *o, json_object *data)
 void
 human_cramp(const struct out *o, json_object *data)
 {
-	const char	*ev = jstr(data, "event"), *result;
+	const char	*ev = jstr(data, F_EVENT), *result;
 	char		 when[64], detail[512];
 
 	if (ev == NULL) {
@@ -392,14 +393,14 @@ human_cramp(const struct out *o, json_object *data)
 		    "relieved   or   calfctl cramp result not-relieved\n");
 		return;
 	}
-	local_fmt(jint(data, "at_us", 0), "%a %d %b %H:%M", when, sizeof when);
+	local_fmt(jint(data, F_AT_US, 0), "%a %d %b %H:%M", when, sizeof when);
 	if (strcmp(ev, "cramp") == 0) {
 		rec_detail(data, detail, sizeof detail);
 		printf("Cramp logged for %s%s%s.\n", when,
 		    detail[0] ? ": " : "", detail);
 		return;
 	}
-	result = jstr(data, "result");
+	result = jstr(data, F_RESULT);
 	if (result != NULL && strcmp(result, "relieved") == 0)
 		printf("Warm-water test recorded: relieved.\n");
 	else

@@ -9,9 +9,11 @@
 
 #include <json-c/json.h>
 
+#include "common/proto.h"
 #include "common/timeutil.h"
 #include "ctl/format.h"
 #include "ctl/human.h"
+#include "ctl/jfield.h"
 
 #define US	1000000LL
 
@@ -28,74 +30,6 @@ sgr(const struct out *o, const char *code)
 #define RED(o)		sgr(o, "\033[31m")
 #define CYAN(o)		sgr(o, "\033[36m")
 #define RESET(o)	sgr(o, "\033[0m")
-
-/* The string at key, or NULL when absent, null or not a string. */
-static const char *
-jstr(json_object *obj, const char *key)
-{
-	json_object	*v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return (NULL);
-	return (json_object_get_string(v));
-}
-
-/* The integer at key into *out; false when absent or not an integer. */
-static bool
-jint(json_object *obj, const char *key, int64_t *out)
-{
-	json_object	*v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return (false);
-	*out = json_object_get_int64(v);
-	return (true);
-}
-
-static bool
-jbool(json_object *obj, const char *key)
-{
-	json_object	*v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_boolean))
-		return (false);
-	return (json_object_get_boolean(v));
-}
-
-/* The array at key, or NULL. */
-static json_object *
-jarr(json_object *obj, const char *key)
-{
-	json_object	*v;
-
-	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_array))
-		return (NULL);
-	return (v);
-}
-
-static const char *
-nz(const char *s, const char *dflt)
-{
-	return (s != NULL ? s : dflt);
-}
-
-/* Seconds now, from the daemon's "now_us" when it gave one, so the output
- * agrees with the daemon even if our clocks differ. */
-static int64_t
-now_us_of(json_object *data)
-{
-	int64_t		 now;
-	struct timespec	 ts;
-
-	if (jint(data, "now_us", &now))
-		return (now);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * US + ts.tv_nsec / 1000);
-}
 
 /* "22:30 (in 1h25m)" or "21:00 (5m ago)". */
 static void
@@ -114,26 +48,34 @@ print_rel(int64_t at_us, int64_t now_us)
 		    ctl_span((now_us - at_us) / US, false, span, sizeof span));
 }
 
+/* Every line names a session the same way: its title, then its name
+ * (what calfctl commands take) when the two differ. */
+static void
+print_name(const struct out *o, const char *title, const char *name)
+{
+	printf("%s%s%s", BOLD(o), nz(title, nz(name, "?")), RESET(o));
+	if (title != NULL && name != NULL && strcmp(title, name) != 0)
+		printf(" %s(%s)%s", DIM(o), name, RESET(o));
+}
+
 /* One running session: title, bar, elapsed over planned, what is left. */
 static void
 status_running(const struct out *o, json_object *r, int64_t now)
 {
-	const char	*title = jstr(r, "title"), *name = jstr(r, "session");
+	const char	*title = jstr(r, F_TITLE), *name = jstr(r, F_SESSION);
 	int64_t		 el = 0, min = 0, max = 0, next;
 	char		 bar[64], clk[32], a[32], b[32], left[32];
 
-	jint(r, "elapsed_us", &el);
-	jint(r, "min_us", &min);
-	jint(r, "max_us", &max);
+	jint(r, F_ELAPSED_US, &el);
+	jint(r, F_MIN_US, &min);
+	jint(r, F_MAX_US, &max);
 	if (max < min)
 		max = min;
 	el /= US;
 	min /= US;
 	max /= US;
-	printf("%s%s%s %s%s%s", GREEN(o), o->utf8 ? "▶" : ">", RESET(o),
-	    BOLD(o), nz(title, nz(name, "?")), RESET(o));
-	if (title != NULL && name != NULL && strcmp(title, name) != 0)
-		printf(" %s(%s)%s", DIM(o), name, RESET(o));
+	printf("%s%s%s ", GREEN(o), o->utf8 ? "▶" : ">", RESET(o));
+	print_name(o, title, name);
 	ctl_clock(el, clk, sizeof clk);
 	if (max <= 0) {
 		printf("  %s elapsed\n", clk);
@@ -144,14 +86,14 @@ status_running(const struct out *o, json_object *r, int64_t now)
 	if (max > min)
 		printf("%s%s", o->utf8 ? "–" : "-", dur_format(max, b, sizeof b));
 	if (el < min)
-		printf(", %s left", ctl_span(min - el, true, left, sizeof left));
+		printf(", %s left", ctl_left(min - el, left, sizeof left));
 	else if (el < max)
 		printf(", %syou may finish%s, %s left at most", GREEN(o),
-		    RESET(o), ctl_span(max - el, true, left, sizeof left));
+		    RESET(o), ctl_left(max - el, left, sizeof left));
 	else
 		printf(", %sover by %s%s", YELLOW(o),
 		    ctl_span(el - max, false, left, sizeof left), RESET(o));
-	if (jint(r, "next_cue_us", &next) && next > now)
+	if (jint(r, F_NEXT_CUE_US, &next) && next > now)
 		printf(", next cue in %s", ctl_span((next - now + US - 1) / US,
 		    true, left, sizeof left));
 	printf("\n");
@@ -161,26 +103,24 @@ status_running(const struct out *o, json_object *r, int64_t now)
 static void
 status_due(const struct out *o, json_object *d, int64_t now)
 {
-	const char	*title = jstr(d, "title"), *name = jstr(d, "session");
-	const char	*state = nz(jstr(d, "state"), "due");
+	const char	*title = jstr(d, F_TITLE), *name = jstr(d, F_SESSION);
+	const char	*state = nz(jstr(d, F_STATE), STATE_DUE);
 	int64_t		 due = 0, until = 0, expires = 0;
 
-	jint(d, "due_us", &due);
-	jint(d, "until_us", &until);
-	jint(d, "expires_us", &expires);
-	if (strcmp(state, "due") == 0)
+	jint(d, F_DUE_US, &due);
+	jint(d, F_UNTIL_US, &until);
+	jint(d, F_EXPIRES_US, &expires);
+	if (strcmp(state, STATE_DUE) == 0)
 		printf("%s%s%s ", YELLOW(o), o->utf8 ? "●" : "*", RESET(o));
 	else
 		printf("%s%s%s ", DIM(o), o->utf8 ? "◌" : "-", RESET(o));
-	printf("%s%s%s", BOLD(o), nz(title, nz(name, "?")), RESET(o));
-	if (name != NULL)
-		printf(" %s(%s)%s", DIM(o), name, RESET(o));
-	if (strcmp(state, "snoozed") == 0 && until > 0) {
+	print_name(o, title, name);
+	if (strcmp(state, STATE_SNOOZED) == 0 && until > 0) {
 		printf("  snoozed until ");
 		print_rel(until, now);
 	} else {
-		printf("  %s%s%s since ", strcmp(state, "due") == 0 ?
-		    YELLOW(o) : "", state, strcmp(state, "due") == 0 ?
+		printf("  %s%s%s since ", strcmp(state, STATE_DUE) == 0 ?
+		    YELLOW(o) : "", state, strcmp(state, STATE_DUE) == 0 ?
 		    RESET(o) : "");
 		print_rel(due, now);
 	}
@@ -197,9 +137,9 @@ status_due(const struct out *o, json_object *d, int64_t now)
 void
 human_status(const struct out *o, json_object *data)
 {
-	json_object	*running = jarr(data, "running"), *due = jarr(data, "due");
+	json_object	*running = jarr(data, F_RUNNING), *due = jarr(data, F_DUE);
 	json_object	*next = NULL;
-	int64_t		 now = now_us_of(data), at, until = 0;
+	int64_t		 now = jnow_us(data), at, until = 0;
 	size_t		 nr = running ? json_object_array_length(running) : 0;
 	size_t		 nd = due ? json_object_array_length(due) : 0;
 	const char	*src;
@@ -211,22 +151,26 @@ human_status(const struct out *o, json_object *data)
 	if (nr == 0 && nd == 0)
 		printf("Nothing running, nothing due.\n");
 
-	if (json_object_object_get_ex(data, "next", &next) &&
+	if (json_object_object_get_ex(data, F_NEXT, &next) &&
 	    json_object_is_type(next, json_type_object) &&
-	    jint(next, "at_us", &at)) {
-		const char	*t = jstr(next, "title"), *n = jstr(next, "session");
+	    jint(next, F_AT_US, &at)) {
+		const char	*t = jstr(next, F_TITLE), *n = jstr(next, F_SESSION);
+		const char	*held = jstr(next, F_HELD_BY);
 
-		printf("Next: %s%s%s", BOLD(o), nz(t, nz(n, "?")), RESET(o));
-		if (n != NULL)
-			printf(" %s(%s)%s", DIM(o), n, RESET(o));
+		printf("Next: ");
+		print_name(o, t, n);
 		printf(" at ");
 		print_rel(at, now);
+		if (held != NULL)
+			printf(", %swill be held (%s)%s", DIM(o),
+			    strcmp(held, F_QUIET) == 0 ? "quiet hours" : held,
+			    RESET(o));
 		printf("\n");
 	} else
 		printf("Next: nothing scheduled\n");
 
-	if (jbool(data, "paused")) {
-		jint(data, "paused_until_us", &until);
+	if (jbool(data, F_PAUSED)) {
+		jint(data, F_PAUSED_UNTIL_US, &until);
 		printf("%sPaused%s ", YELLOW(o), RESET(o));
 		if (until > 0) {
 			printf("until ");
@@ -235,46 +179,54 @@ human_status(const struct out *o, json_object *data)
 		} else
 			printf("indefinitely (calfctl resume ends it)\n");
 	}
-	if (jbool(data, "quiet"))
-		printf("%sQuiet hours%s: prompts are held\n", DIM(o), RESET(o));
-	if ((src = jstr(data, "source")) != NULL)
+	if (jbool(data, F_QUIET)) {
+		printf("%sQuiet hours%s: prompts are held", DIM(o), RESET(o));
+		if (jint(data, F_QUIET_UNTIL_US, &until) && until > 0) {
+			printf(" until ");
+			print_rel(until, now);
+		}
+		printf("\n");
+	}
+	if ((src = jstr(data, F_SOURCE)) != NULL)
 		printf("%sRoutine: %s%s\n", DIM(o), src, RESET(o));
 }
 
-/* One line per firing, the day always shown since it spans days. */
+/* One line per firing, the day always shown since it spans days; the
+ * columns line up whether or not a date carries its year. */
 void
 human_agenda(const struct out *o, json_object *data)
 {
-	json_object	*list = jarr(data, "agenda");
+	json_object	*list = jarr(data, F_AGENDA);
 	size_t		 n = list ? json_object_array_length(list) : 0;
-	size_t		 w = 0;
+	int		 wd = 0, ws = 0;
+	time_t		 now = ctl_us_to_time(jnow_us(data));
+	char		 date[64];
+	int64_t		 at;
 
 	if (n == 0) {
 		printf("Nothing scheduled.\n");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char	*s = jstr(json_object_array_get_idx(list, i),
-		    "session");
+		json_object	*e = json_object_array_get_idx(list, i);
 
-		if (s != NULL && strlen(s) > w)
-			w = strlen(s);
+		at = 0;
+		jint(e, F_AT_US, &at);
+		ctl_date(ctl_us_to_time(at), now, date, sizeof date);
+		wd = ctl_width(date) > wd ? ctl_width(date) : wd;
+		ws = ctl_width(nz(jstr(e, F_SESSION), "?")) > ws ?
+		    ctl_width(nz(jstr(e, F_SESSION), "?")) : ws;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_object	*e = json_object_array_get_idx(list, i);
-		const char	*s = nz(jstr(e, "session"), "?");
-		int64_t		 at = 0;
-		char		 date[64];
-		json_object	*sk;
-		bool		 skipped;
+		const char	*s = nz(jstr(e, F_SESSION), "?");
 
-		jint(e, "at_us", &at);
-		skipped = json_object_object_get_ex(e, "skipped", &sk) &&
-		    json_object_get_boolean(sk);
-		printf("%s  %s%-*s%s  %s%s\n",
-		    ctl_date(ctl_us_to_time(at), date, sizeof date), CYAN(o),
-		    (int)w, s, RESET(o), nz(jstr(e, "title"), ""),
-		    skipped ? " (skipped)" : "");
+		at = 0;
+		jint(e, F_AT_US, &at);
+		ctl_date(ctl_us_to_time(at), now, date, sizeof date);
+		printf("%-*s  %s%s%*s%s  %s%s\n", wd, date, CYAN(o), s,
+		    ws - ctl_width(s), "", RESET(o), nz(jstr(e, F_TITLE), ""),
+		    jbool(e, F_SKIPPED) ? " (skipped)" : "");
 	}
 }
 
@@ -282,7 +234,7 @@ human_agenda(const struct out *o, json_object *data)
 static const char *
 session_of(json_object *data)
 {
-	return (nz(jstr(data, "session"), "?"));
+	return (nz(jstr(data, F_SESSION), "?"));
 }
 
 void
@@ -320,9 +272,9 @@ human_snooze(const struct out *o, json_object *data)
 
 	(void)o;
 	printf("snoozed %s", session_of(data));
-	if (jint(data, "until_us", &until) && until > 0) {
+	if (jint(data, F_UNTIL_US, &until) && until > 0) {
 		printf(" until ");
-		print_rel(until, now_us_of(NULL));
+		print_rel(until, jnow_us(NULL));
 	}
 	printf("\n");
 }
@@ -333,10 +285,10 @@ human_pause(const struct out *o, json_object *data)
 	int64_t	 until = 0;
 
 	(void)o;
-	jint(data, "until_us", &until);
+	jint(data, F_UNTIL_US, &until);
 	if (until > 0) {
 		printf("paused until ");
-		print_rel(until, now_us_of(NULL));
+		print_rel(until, jnow_us(NULL));
 		printf("\n");
 	} else
 		printf("paused indefinitely (calfctl resume ends it)\n");
@@ -358,13 +310,13 @@ human_reload(const struct out *o, json_object *data)
 	int64_t		 n = -1;
 
 	(void)o;
-	if (json_object_object_get_ex(data, "sessions", &v)) {
+	if (json_object_object_get_ex(data, F_SESSIONS, &v)) {
 		if (json_object_is_type(v, json_type_int))
 			n = json_object_get_int64(v);
 		else if (json_object_is_type(v, json_type_array))
 			n = (int64_t)json_object_array_length(v);
 	}
-	printf("reloaded %s", nz(jstr(data, "source"), "the routine"));
+	printf("reloaded %s", nz(jstr(data, F_SOURCE), "the routine"));
 	if (n >= 0)
 		printf(": %lld session%s", (long long)n, n == 1 ? "" : "s");
 	printf("\n");
@@ -376,33 +328,36 @@ human_version(const struct out *o, json_object *data)
 	int64_t	 proto = 0, pid = 0;
 
 	(void)o;
-	printf("calfd %s", nz(jstr(data, "version"), "?"));
-	if (jint(data, "protocol", &proto))
+	printf("calfd %s", nz(jstr(data, F_VERSION), "?"));
+	if (jint(data, F_PROTOCOL, &proto))
 		printf(" (protocol %lld", (long long)proto);
 	else
 		printf(" (protocol ?");
-	if (jint(data, "pid", &pid))
+	if (jint(data, F_PID, &pid))
 		printf(", pid %lld", (long long)pid);
 	printf(")\n");
 }
 
-/* Colour by what the event asks of the user: act, done, or lost. */
+/* Colour by what the event asks of the user: act, done, or lost (a
+ * snoozed prompt replaced by the next firing is lost; the new one's `due`
+ * follows it). */
 static const char *
 event_colour(const struct out *o, const char *ev)
 {
 	static const struct {
-		const char	*name;
+		enum event_kind	 kind;
 		const char	*code;
 	} tab[] = {
-		{ "due", "\033[33m" }, { "reminder", "\033[33m" },
-		{ "started", "\033[32m" }, { "minimum", "\033[32m" },
-		{ "finished", "\033[32m" }, { "done", "\033[32m" },
-		{ "missed", "\033[31m" }, { "stopped", "\033[31m" },
-		{ "cue", "\033[36m" },
+		{ EV_DUE, "\033[33m" }, { EV_REMINDER, "\033[33m" },
+		{ EV_STARTED, "\033[32m" }, { EV_MINIMUM, "\033[32m" },
+		{ EV_FINISHED, "\033[32m" }, { EV_DONE, "\033[32m" },
+		{ EV_MISSED, "\033[31m" }, { EV_REPLACED, "\033[31m" },
+		{ EV_STOPPED, "\033[31m" },
+		{ EV_CUE, "\033[36m" },
 	};
 
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-		if (strcmp(tab[i].name, ev) == 0)
+		if (strcmp(event_kind_name(tab[i].kind), ev) == 0)
 			return (sgr(o, tab[i].code));
 	return ("");
 }
@@ -411,20 +366,20 @@ event_colour(const struct out *o, const char *ev)
 void
 human_event(const struct out *o, json_object *ev)
 {
-	const char	*kind = nz(jstr(ev, "event"), "?");
-	const char	*msg = jstr(ev, "message");
+	const char	*kind = nz(jstr(ev, F_EVENT), "?");
+	const char	*msg = jstr(ev, F_MESSAGE);
 	int64_t		 fired;
 	struct tm	 tm;
 	time_t		 t;
 	char		 clock[16] = "--:--:--";
 
-	if (!jint(ev, "fired_us", &fired))
-		fired = now_us_of(NULL);
+	if (!jint(ev, F_FIRED_US, &fired))
+		fired = jnow_us(NULL);
 	t = ctl_us_to_time(fired);
 	if (localtime_r(&t, &tm) != NULL)
 		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
 	if (msg == NULL)
-		msg = nz(jstr(ev, "title"), "");
+		msg = nz(jstr(ev, F_TITLE), "");
 	printf("%s %s%-9s%s %-14s %s\n", clock, event_colour(o, kind), kind,
-	    RESET(o), nz(jstr(ev, "session"), "-"), msg);
+	    RESET(o), nz(jstr(ev, F_SESSION), "-"), msg);
 }

@@ -18,6 +18,8 @@ typedef void	(*printer_fn)(const struct out *, json_object *data);
 
 void	human_status(const struct out *, json_object *);
 void	human_agenda(const struct out *, json_object *);
+void	human_list(const struct out *, json_object *);
+void	human_show(const struct out *, json_object *);
 void	human_start(const struct out *, json_object *);
 void	human_done(const struct out *, json_object *);
 void	human_stop(const struct out *, json_object *);

@@ -4,6 +4,7 @@
  * each failure is told and which exit status it gets.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 
 #include "common/proto.h"
 #include "ctl/client.h"
+#include "ctl/escape.h"
+#include "ctl/jfield.h"
 #include "ctl/human.h"
 #include "ctl/run.h"
 
@@ -21,18 +24,26 @@
 #define CALF_VERSION "0.0.0"
 #endif
 
-/* Messages to stderr always start with our name, like err(3). */
+/* Messages to stderr always start with our name, like err(3), and are
+ * escaped whole: they echo arguments and calfd's words. */
+void
+vwarnmsg(const char *fmt, va_list ap)
+{
+	char	 raw[2048], safe[2048 * 4];
+
+	fflush(stdout);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	fprintf(stderr, "calfctl: %s\n", esc_str(raw, safe, sizeof safe));
+}
+
 void
 warnmsg(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fflush(stdout);
-	fputs("calfctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* A reader that went away (calfctl ... | head) is not an error worth a
@@ -76,6 +87,10 @@ run_unreachable(const struct client *c)
 		}
 		warnmsg("calfd at %s: %s", c->path, why);
 		break;
+	case CLIENT_PEER:
+		warnmsg("refusing to talk to %s: %s; that is not your calfd "
+		    "(give yours with -s SOCKET)", c->path, why);
+		break;
 	case CLIENT_TIMEOUT:
 		warnmsg("cannot reach calfd at %s: %s (CALFCTL_TIMEOUT); is "
 		    "it stuck? `systemctl --user status calfd`", c->path, why);
@@ -87,29 +102,18 @@ run_unreachable(const struct client *c)
 	return (EXIT_NODAEMON);
 }
 
-static const char *
-reply_str(json_object *reply, const char *key)
-{
-	json_object	*v;
-
-	if (!json_object_object_get_ex(reply, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return (NULL);
-	return (json_object_get_string(v));
-}
-
-static bool
+bool
 reply_ok(json_object *reply)
 {
-	const char	*code = reply_str(reply, "code");
-	const char	*err = reply_str(reply, "error");
+	const char	*code = jstr(reply, F_CODE);
+	const char	*err = jstr(reply, F_ERROR);
 
 	if (code != NULL)
 		return (strcmp(code, result_code(RES_SUCCESS)) == 0);
-	return (err != NULL && strcmp(err, "success") == 0);
+	return (err != NULL && strcmp(err, result_message(RES_SUCCESS)) == 0);
 }
 
-static void
+void
 print_json(json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o,
@@ -126,10 +130,10 @@ say_versions(struct client *c, json_object *reply)
 
 	r = client_request(c, argv, 1, true, NULL, NULL);
 	if (r != NULL && reply_ok(r) &&
-	    json_object_object_get_ex(r, "data", &data) &&
-	    json_object_object_get_ex(data, "protocol", &v) &&
+	    json_object_object_get_ex(r, F_DATA, &data) &&
+	    json_object_object_get_ex(data, F_PROTOCOL, &v) &&
 	    json_object_is_type(v, json_type_int)) {
-		const char	*ver = reply_str(data, "version");
+		const char	*ver = jstr(data, F_VERSION);
 
 		warnmsg("protocol mismatch: calfctl %s speaks protocol %d, "
 		    "calfd %s speaks protocol %d; use a calfctl from the same "
@@ -137,18 +141,18 @@ say_versions(struct client *c, json_object *reply)
 		    ver != NULL ? ver : "?", json_object_get_int(v));
 	} else
 		warnmsg("protocol mismatch: calfctl speaks protocol %d, calfd "
-		    "said: %s", PROTO_VERSION, reply_str(reply, "error") ?
-		    reply_str(reply, "error") : "?");
+		    "said: %s", PROTO_VERSION, jstr(reply, F_ERROR) ?
+		    jstr(reply, F_ERROR) : "?");
 	json_object_put(r);
 }
 
 /* A refusal: the whole reply as JSON if asked, the reason on stderr,
  * every routine error for a failed reload. */
-static int
+int
 refused(struct client *c, const struct ctl_opts *o, json_object *reply)
 {
-	const char	*code = reply_str(reply, "code");
-	const char	*err = reply_str(reply, "error");
+	const char	*code = jstr(reply, F_CODE);
+	const char	*err = jstr(reply, F_ERROR);
 	json_object	*data, *errs;
 
 	if (o->json)
@@ -157,9 +161,10 @@ refused(struct client *c, const struct ctl_opts *o, json_object *reply)
 		say_versions(c, reply);
 		return (EXIT_REFUSED);
 	}
-	if (json_object_object_get_ex(reply, "data", &data) &&
-	    json_object_object_get_ex(data, "errors", &errs) &&
+	if (json_object_object_get_ex(reply, F_DATA, &data) &&
+	    json_object_object_get_ex(data, F_ERRORS, &errs) &&
 	    json_object_is_type(errs, json_type_array)) {
+		esc_json(errs);		/* a routine's lines, echoed */
 		fflush(stdout);
 		for (size_t i = 0; i < json_object_array_length(errs); i++) {
 			json_object	*e = json_object_array_get_idx(errs, i);
@@ -183,13 +188,17 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 {
 	json_object	*data = NULL, *empty = NULL;
 
-	if (!json_object_object_get_ex(reply, "data", &data) ||
+	if (!json_object_object_get_ex(reply, F_DATA, &data) ||
 	    !json_object_is_type(data, json_type_object))
 		data = empty = json_object_new_object();
-	if (o->json)
+	if (o->format != BAR_NONE)
+		bar_print(o->format, data, o->out.utf8, 3);
+	else if (o->json)
 		print_json(data);
-	else if (print != NULL)
+	else if (print != NULL) {
+		esc_json(data);
 		print(&o->out, data);
+	}
 	json_object_put(empty);
 }
 
@@ -199,66 +208,14 @@ static int
 history_unsaved(json_object *reply)
 {
 	json_object	*v;
-	const char	*w = reply_str(reply, "warning");
+	const char	*w = jstr(reply, F_WARNING);
 
-	if (!json_object_object_get_ex(reply, "history_saved", &v) ||
+	if (!json_object_object_get_ex(reply, F_HISTORY_SAVED, &v) ||
 	    !json_object_is_type(v, json_type_boolean) ||
 	    json_object_get_boolean(v))
 		return (0);
 	warnmsg("warning: %s", w != NULL ? w : "not yet in the history log");
 	return (EX_TEMPFAIL);
-}
-
-/* Prints one event; a reader that is gone ends calfctl quietly. */
-static void
-watch_event(json_object *ev, const char *line, void *arg)
-{
-	const struct ctl_opts	*o = arg;
-
-	if (o->json)
-		printf("%s\n", line);
-	else
-		human_event(&o->out, ev);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		exit(finish(0));
-}
-
-/* Subscribes, then prints events for as long as calfd is there. */
-int
-run_watch(struct client *c, const struct ctl_opts *o)
-{
-	static const char *const argv[] = { CMD_WATCH };
-	const char	*line;
-	json_object	*reply, *ev;
-
-	if ((reply = client_request(c, argv, 1, false, watch_event,
-	    (void *)o)) == NULL)
-		return (run_unreachable(c));
-	if (!reply_ok(reply)) {
-		int	 rc = refused(c, o, reply);
-
-		json_object_put(reply);
-		return (rc);
-	}
-	json_object_put(reply);
-	fflush(stdout);
-	for (;;) {
-		if ((line = client_read_line(c, -1)) == NULL) {
-			if (c->fail == CLIENT_EOF) {
-				warnmsg("calfd went away");
-				return (EXIT_NODAEMON);
-			}
-			return (run_unreachable(c));
-		}
-		if ((ev = client_parse(line)) == NULL) {
-			warnmsg("calfd at %s sent a line that is not a JSON "
-			    "object", c->path);
-			return (EXIT_NODAEMON);
-		}
-		if (json_object_object_get_ex(ev, "event", NULL))
-			watch_event(ev, line, (void *)o);
-		json_object_put(ev);
-	}
 }
 
 /* One request, one reply, printed. */
@@ -291,35 +248,39 @@ run_version(const struct ctl_opts *o, const char *path)
 {
 	static const char *const argv[] = { CMD_VERSION };
 	struct client	 c;
-	json_object	*reply = NULL, *data = NULL, *all;
-	char		 why[256];
+	json_object	*reply = NULL, *data = NULL, *all, *me;
+	char		 why[256], safe[PATH_MAX * 4];
 
 	if (path != NULL && client_open(&c, path, o->timeout_ms) == 0)
 		reply = client_request(&c, argv, 1, false, NULL, NULL);
+	if (reply != NULL && !o->json)
+		esc_json(reply);
 	if (reply != NULL && reply_ok(reply))
-		json_object_object_get_ex(reply, "data", &data);
+		json_object_object_get_ex(reply, F_DATA, &data);
 	if (o->json) {
 		all = json_object_new_object();
-		json_object_object_add(all, "calfctl", json_object_new_object());
-		json_object_object_add(json_object_object_get(all, "calfctl"),
-		    "version", json_object_new_string(CALF_VERSION));
-		json_object_object_add(json_object_object_get(all, "calfctl"),
-		    "protocol", json_object_new_int(PROTO_VERSION));
+		me = json_object_new_object();
+		json_object_object_add(me, F_VERSION,
+		    json_object_new_string(CALF_VERSION));
+		json_object_object_add(me, F_PROTOCOL,
+		    json_object_new_int(PROTO_VERSION));
+		json_object_object_add(all, "calfctl", me);
 		json_object_object_add(all, "calfd", json_object_get(data));
 		print_json(all);
 		json_object_put(all);
 	} else {
 		printf("calfctl %s (protocol %d)\n", CALF_VERSION,
 		    PROTO_VERSION);
+		if (path != NULL)
+			esc_str(path, safe, sizeof safe);
 		if (data != NULL)
 			human_version(&o->out, data);
 		else if (path != NULL && reply == NULL)
-			printf("calfd not reachable at %s: %s\n", path,
+			printf("calfd not reachable at %s: %s\n", safe,
 			    client_strfail(&c, why, sizeof why));
 		else if (reply != NULL)
-			printf("calfd at %s: %s\n", path,
-			    reply_str(reply, "error") ? reply_str(reply,
-			    "error") : "?");
+			printf("calfd at %s: %s\n", safe,
+			    nz(jstr(reply, F_ERROR), "?"));
 	}
 	json_object_put(reply);
 	if (path != NULL)

@@ -4,9 +4,11 @@
 #ifndef CALF_CTL_RUN_H
 #define CALF_CTL_RUN_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <sysexits.h>
 
+#include "ctl/bar.h"
 #include "ctl/client.h"
 #include "ctl/human.h"
 
@@ -17,12 +19,15 @@
 struct ctl_opts {
 	const char	*socket;	/* -s, or NULL */
 	bool		 json;		/* -j: data as one JSON line */
+	enum bar_format	 format;	/* --format: for a status bar */
+	bool		 reconnect;	/* watch --reconnect */
 	int		 timeout_ms;	/* $CALFCTL_TIMEOUT */
 	struct out	 out;		/* colour, UTF-8 */
 };
 
 /* "calfctl: ..." on stderr, stdout flushed first so the order holds. */
 void	warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	vwarnmsg(const char *fmt, va_list) __attribute__((format(printf, 1, 0)));
 
 /* The exit status after flushing stdout; a vanished reader is no error. */
 int	finish(int status);
@@ -34,8 +39,17 @@ int	run_unreachable(const struct client *);
 int	run_command(struct client *, const struct ctl_opts *,
 	    const char *name, printer_fn, int argc, char **argv);
 
-/* Subscribes and prints events until calfd goes away (returns 69). */
-int	run_watch(struct client *, const struct ctl_opts *);
+/* Whether a reply says success. */
+bool	reply_ok(json_object *reply);
+/* One JSON line on stdout. */
+void	print_json(json_object *);
+/* Tells a refusal (the whole reply with -j) and returns the exit status. */
+int	refused(struct client *, const struct ctl_opts *, json_object *reply);
+
+/* watch (ctl/watch.c): connects to path, subscribes and prints events,
+ * or a bar's status on every change, until calfd goes away (69), or for
+ * ever with --reconnect. */
+int	run_watch(const char *path, const struct ctl_opts *);
 
 /* calfctl's version, and calfd's at path (may be NULL) if it answers. */
 int	run_version(const struct ctl_opts *, const char *path);

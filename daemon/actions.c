@@ -54,11 +54,11 @@ set_which(const char **which, const struct run *run)
 		*which = run->s->name;
 }
 
-static enum result
-no_such(char **cause, const char *name)
+enum result
+engine_no_such(char **cause, const char *name)
 {
 	return fail(cause, RES_UNKNOWN_SESSION,
-	    "no session named \"%s\" (calfctl agenda lists them)", name);
+	    "no session named \"%s\" (calfctl list shows them)", name);
 }
 
 /* The most recently started running session. */
@@ -140,7 +140,7 @@ engine_start(struct engine *e, enum event_origin o, const char *name,
 		if ((r = only_pending(e, &run, cause)) != RES_SUCCESS)
 			return r;
 	} else if ((run = find_run(e, name)) == NULL)
-		return no_such(cause, name);
+		return engine_no_such(cause, name);
 	if (run->state == RUN_RUNNING)
 		return fail(cause, RES_ALREADY_RUNNING,
 		    "%s is already running", run->s->name);
@@ -157,7 +157,7 @@ engine_done(struct engine *e, enum event_origin o, const char *name,
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
-			return no_such(cause, name);
+			return engine_no_such(cause, name);
 		if (run->state != RUN_RUNNING && !run_is_pending(run))
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is neither running nor due", name);
@@ -178,7 +178,7 @@ engine_stop(struct engine *e, enum event_origin o, const char *name,
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
-			return no_such(cause, name);
+			return engine_no_such(cause, name);
 		if (run->state != RUN_RUNNING)
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is not running", name);
@@ -200,7 +200,7 @@ engine_skip(struct engine *e, enum event_origin o, const char *name,
 		if ((run = latest_pending(e)) == NULL)
 			return fail(cause, RES_NOT_DUE, "nothing is due");
 	} else if ((run = find_run(e, name)) == NULL)
-		return no_such(cause, name);
+		return engine_no_such(cause, name);
 	if (run->state == RUN_RUNNING)
 		return fail(cause, RES_NOT_DUE,
 		    "%s is running; use stop to end it", name);
@@ -232,7 +232,7 @@ engine_snooze(struct engine *e, enum event_origin o, const char *name,
 		if ((run = latest_pending(e)) == NULL)
 			return fail(cause, RES_NOT_DUE, "nothing is due");
 	} else if ((run = find_run(e, name)) == NULL)
-		return no_such(cause, name);
+		return engine_no_such(cause, name);
 	else if (!run_is_pending(run))
 		return fail(cause, RES_NOT_DUE, "%s is not due", name);
 	if (secs <= 0)

@@ -27,6 +27,7 @@
 #include "daemon/log.h"
 #include "daemon/offline.h"
 #include "daemon/state.h"
+#include "daemon/systemd.h"
 
 static const char usage_text[] =
 "usage: calfd [-v] [-c FILE] [-s SOCKET] [--state-dir DIR]\n"
@@ -46,8 +47,10 @@ static const char usage_text[] =
 "                        pause, due and running sessions, skips, the\n"
 "                        device id and, unless [calfd] history = DIR says\n"
 "                        otherwise, the history log in history/ (created\n"
-"                        0700; default $XDG_STATE_HOME/calf, else\n"
-"                        ~/.local/state/calf, or /var/lib/calf for root)\n"
+"                        0700; default $STATE_DIRECTORY (systemd's\n"
+"                        StateDirectory=), then $XDG_STATE_HOME/calf,\n"
+"                        else ~/.local/state/calf, or /var/lib/calf for\n"
+"                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
 "                        exit 0, or 78 with every error\n"
@@ -58,6 +61,9 @@ static const char usage_text[] =
 "  -V, --version         print the version\n"
 "\n"
 "Signals: SIGTERM and SIGINT stop calfd, SIGHUP reloads the routine.\n"
+"Under systemd: takes the socket it passes (socket activation), reports\n"
+"READY, STATUS, RELOADING and STOPPING, pings the watchdog when asked,\n"
+"and logs events to the journal with CALF_* fields.\n"
 "Exit status: 0 stopped cleanly or the check passed, 64 usage error, 69\n"
 "socket or state folder in use or unusable, 73 state folder cannot be\n"
 "created, 78 the routine has errors.\n";
@@ -104,7 +110,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(arg);
 }
 
-/* SIGHUP reloads exactly as `calfctl reload` does. */
+/* SIGHUP reloads exactly as `calfctl reload` does, through the same
+ * function, which tells systemd before and after. */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -114,7 +121,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	(void)arg;
 	errlist_init(&errs);
-	engine_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
+	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
 }
 
@@ -122,8 +129,12 @@ static char *
 default_state_dir(void)
 {
 	const char	*x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	const char	*sdir = getenv("STATE_DIRECTORY");
 	char		*p = NULL;
 
+	/* systemd's StateDirectory= (a list: the first is ours). */
+	if (sdir != NULL && sdir[0] == '/')
+		return strndup(sdir, strcspn(sdir, ":"));
 	if (geteuid() == 0 && x == NULL)
 		return strdup("/var/lib/calf");
 	if (x != NULL && x[0] == '/') {
@@ -140,7 +151,8 @@ default_state_dir(void)
 static int
 make_state_dir(const char *dir)
 {
-	char	*p = strdup(dir);
+	struct stat	 st;
+	char		*p = strdup(dir);
 
 	if (p == NULL || *p == '\0') {
 		free(p);
@@ -159,6 +171,13 @@ make_state_dir(const char *dir)
 	free(p);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return -1;
+	/* Something else by that name cannot become the folder (73). */
+	if (stat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
 	return 0;
 }
 
@@ -170,13 +189,16 @@ struct daemon_res {
 	struct routine		*r;		/* until the engine owns it */
 	struct state		*state;
 	char			*sd;		/* default state folder */
-	char			*path;		/* the socket */
+	char			*path;		/* the socket; NULL: systemd's */
 	bool			 control;
+	bool			 systemd;	/* systemd_init() was called */
 };
 
 static void
 daemon_cleanup(struct daemon_res *d)
 {
+	if (d->systemd)
+		systemd_stopping();
 	for (int i = 0; i < 3; i++)
 		if (d->sigs[i] != NULL)
 			event_free(d->sigs[i]);
@@ -204,7 +226,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	struct errlist		 errs;
 	const char		*why, *pcause;
 	char			*cause = NULL, *src;
-	int			 rc = 0;
+	int			 rc = 0, lfd;
 
 	memset(&d, 0, sizeof d);
 	signal(SIGPIPE, SIG_IGN);
@@ -219,8 +241,8 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		return EX_CONFIG;
 	}
 	errlist_free(&errs);
-	log_info("routine %s (%s): %zu sessions", d.r->source, why,
-	    d.r->nsessions);
+	log_info("routine %s (%s): %zu session%s", d.r->source, why,
+	    d.r->nsessions, d.r->nsessions == 1 ? "" : "s");
 	free(src);
 
 	if (state_dir == NULL && (state_dir = d.sd = default_state_dir()) ==
@@ -245,7 +267,16 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	if (history_init(state_dir, d.r->history, &cause) == -1)
 		fatalx("%s", cause);
 
-	if ((d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
+	/* A socket passed by systemd needs no path: calfd did not make it
+	 * and will not remove it. */
+	if ((lfd = systemd_listen_fd(&cause)) == -2) {
+		fprintf(stderr, "calfd: %s\n", cause);
+		free(cause);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	if (lfd < 0 &&
+	    (d.path = sockpath_default(cli_socket, &pcause)) == NULL) {
 		fprintf(stderr, "calfd: %s\n", pcause);
 		rc = EX_USAGE;
 		goto out;
@@ -255,18 +286,25 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
 	d.r = NULL;	/* the engine's now */
-	events_add_sink("stderr", stderr_sink, NULL);
+	/* Under the journal, its sink records each event once, with fields. */
+	d.systemd = true;
+	if (!systemd_init(d.base, engine))
+		events_add_sink("stderr", stderr_sink, NULL);
 	if (history_start(d.base, &cause) == -1)
 		fatalx("%s", cause);
-	if (control_init(d.base, engine, d.path, -1, &cause) == -1) {
-		fprintf(stderr, "calfd: %s: %s\n", d.path,
-		    cause != NULL ? cause : "cannot listen");
+	if (control_init(d.base, engine, d.path, lfd, &cause) == -1) {
+		fprintf(stderr, "calfd: %s: %s\n", d.path != NULL ? d.path :
+		    "the socket systemd passed", cause != NULL ? cause :
+		    "cannot listen");
 		free(cause);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
 	d.control = true;
-	log_info("listening on %s", d.path);
+	if (d.path != NULL)
+		log_info("listening on %s", d.path);
+	else
+		log_info("listening on the socket systemd passed");
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
@@ -280,6 +318,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		if (d.sigs[i] == NULL || evsignal_add(d.sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
 
+	systemd_ready();
 	if (event_base_dispatch(d.base) == -1)
 		rc = 1;
 out:

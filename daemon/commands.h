@@ -25,4 +25,7 @@ struct cmd_ctx {
  * "error", "code", "data"}), or NULL when out of memory. */
 json_object	*commands_run(struct cmd_ctx *, const struct request *);
 
+/* Whether calfd has a handler for enum cmd_id id (common/cmdtab.h). */
+bool		 commands_handles(int id);
+
 #endif

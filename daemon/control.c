@@ -76,6 +76,7 @@ static struct {
 	char			*path;	/* the file we bound, to unlink */
 	dev_t			 dev;
 	ino_t			 ino;
+	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
 	unsigned		 next_id;
@@ -100,9 +101,9 @@ history_warn(json_object *reply, const char *err)
 	char	*w = msgf("done, but not yet in the history log (%s); calfd "
 		    "keeps the record in memory and writes it when it can", err);
 
-	json_object_object_add(reply, "history_saved",
+	json_object_object_add(reply, F_HISTORY_SAVED,
 	    json_object_new_boolean(false));
-	json_object_object_add(reply, "warning",
+	json_object_object_add(reply, F_WARNING,
 	    w != NULL ? json_object_new_string(w) : NULL);
 	free(w);
 }
@@ -376,7 +377,8 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
- * word, not the client's. */
+ * word, not the client's. A socket systemd passed is guarded by the mode
+ * and group its unit gave the file (the system socket's group calf). */
 static void
 client_accept(int fd)
 {
@@ -389,7 +391,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (cred.uid != geteuid() && cred.uid != 0) {
+	if (!ctl.passed && cred.uid != geteuid() && cred.uid != 0) {
 		log_warnx("refused a client of uid %u (pid %ld)",
 		    (unsigned)cred.uid, (long)cred.pid);
 		close(fd);
@@ -567,9 +569,10 @@ control_init(struct event_base *base, struct engine *engine,
 	/* A client that hangs up must cost an EPIPE, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (fd >= 0)
+	if (fd >= 0) {
 		ctl.fd = listen_adopt(fd, cause);
-	else if (path == NULL)
+		ctl.passed = true;
+	} else if (path == NULL)
 		*cause = msgf("no socket path");
 	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
 	    cause)) != -1 &&
@@ -630,6 +633,7 @@ control_shutdown(void)
 	if (ctl.fd != -1)
 		close(ctl.fd);
 	ctl.fd = -1;
+	ctl.passed = false;
 	if (ctl.path != NULL) {
 		if (lstat(ctl.path, &sb) == 0 && sb.st_dev == ctl.dev &&
 		    sb.st_ino == ctl.ino)

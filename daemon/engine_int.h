@@ -7,6 +7,7 @@
  *   actions.c     the user actions: choose a session, check, ask run.c
  *   snapshot.c    the state as snapshots and back (for daemon/state.c)
  *   engine_json.c status and agenda as JSON
+ *   engine_list.c list and show as JSON (reads only)
  * Calls go one way: actions.c and snapshot.c call engine.c and run.c,
  * engine.c calls run.c, and run.c calls neither.
  */
@@ -130,5 +131,12 @@ int64_t	run_next_mark(const struct session *, int64_t after);
 void	run_emit(struct calf_event *);
 
 const char *session_title(const struct session *);
+
+/* actions.c: RES_UNKNOWN_SESSION, with a cause saying how to find names. */
+enum result engine_no_such(char **cause, const char *name);
+
+/* engine_json.c: members for the JSON replies; a NULL string is null. */
+void	put_str(json_object *, const char *k, const char *v);
+void	put_i64(json_object *, const char *k, int64_t v);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * engine_json.c: the engine's state as JSON, for `status` and `agenda`
- * (doc/PROTOCOL.md describes both shapes).
+ * (doc/PROTOCOL.md describes both shapes), and the put_* helpers that
+ * engine_list.c's `list` and `show` build with too.
  */
 #include "daemon/engine_int.h"
 
@@ -8,15 +9,15 @@
 
 #include "common/timeutil.h"
 
-static void
-add_str(json_object *o, const char *k, const char *v)
+void
+put_str(json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, v != NULL ? json_object_new_string(v) :
 	    NULL);
 }
 
-static void
-add_i64(json_object *o, const char *k, int64_t v)
+void
+put_i64(json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
@@ -27,18 +28,18 @@ running_json(const struct run *run, int64_t now_boot)
 	json_object	*o = json_object_new_object();
 	int64_t		 next;
 
-	add_str(o, "session", run->s->name);
-	add_str(o, "title", session_title(run->s));
-	add_i64(o, "started_us", run->start_wall_us);
-	add_i64(o, "elapsed_us", now_boot - run->start_boot.us);
-	add_i64(o, "min_us", run->s->dur_min * US);
-	add_i64(o, "max_us", run->s->dur_max * US);
+	put_str(o, F_SESSION, run->s->name);
+	put_str(o, F_TITLE, session_title(run->s));
+	put_i64(o, F_STARTED_US, run->start_wall_us);
+	put_i64(o, F_ELAPSED_US, now_boot - run->start_boot.us);
+	put_i64(o, F_MIN_US, run->s->dur_min * US);
+	put_i64(o, F_MAX_US, run->s->dur_max * US);
 	next = run->mark < run->s->dur_max ? run->start_wall_us +
 	    run->mark * US : 0;
 	if (next != 0)
-		add_i64(o, "next_cue_us", next);
+		put_i64(o, F_NEXT_CUE_US, next);
 	else
-		json_object_object_add(o, "next_cue_us", NULL);
+		json_object_object_add(o, F_NEXT_CUE_US, NULL);
 	return o;
 }
 
@@ -47,13 +48,13 @@ pending_json(const struct run *run)
 {
 	json_object	*o = json_object_new_object();
 
-	add_str(o, "session", run->s->name);
-	add_str(o, "title", session_title(run->s));
-	add_str(o, "state", run_state_name(run->state));
-	add_i64(o, "due_us", run->due_us);
-	add_i64(o, "until_us", run->state == RUN_SNOOZED ?
+	put_str(o, F_SESSION, run->s->name);
+	put_str(o, F_TITLE, session_title(run->s));
+	put_str(o, F_STATE, run_state_name(run->state));
+	put_i64(o, F_DUE_US, run->due_us);
+	put_i64(o, F_UNTIL_US, run->state == RUN_SNOOZED ?
 	    run->snooze_until_us : 0);
-	add_i64(o, "expires_us", run->state == RUN_SNOOZED ? 0 :
+	put_i64(o, F_EXPIRES_US, run->state == RUN_SNOOZED ? 0 :
 	    run->expires_us);
 	return o;
 }
@@ -65,10 +66,10 @@ firing_json(const struct routine *r, const struct firing *f)
 	const struct session	*s = &r->sessions[f->session];
 	char			 buf[INSTANT_BUFSZ];
 
-	add_str(o, "session", s->name);
-	add_str(o, "title", session_title(s));
-	add_i64(o, "at_us", (int64_t)f->at * US);
-	add_str(o, "at", instant_format(f->at, buf, sizeof buf));
+	put_str(o, F_SESSION, s->name);
+	put_str(o, F_TITLE, session_title(s));
+	put_i64(o, F_AT_US, (int64_t)f->at * US);
+	put_str(o, F_AT, instant_format(f->at, buf, sizeof buf));
 	return o;
 }
 
@@ -100,8 +101,8 @@ engine_status(struct engine *e)
 	int64_t		 now = wall_now().us, nb = boot_now().us;
 	struct firing	 f;
 
-	add_i64(o, "now_us", now);
-	add_str(o, "source", e->r->source);
+	put_i64(o, F_NOW_US, now);
+	put_str(o, F_SOURCE, e->r->source);
 	for (size_t i = 0; i < e->r->nsessions; i++) {
 		const struct run *run = e->runs[i];
 		if (run->state == RUN_RUNNING)
@@ -109,15 +110,15 @@ engine_status(struct engine *e)
 		else if (run->state != RUN_IDLE)
 			json_object_array_add(due, pending_json(run));
 	}
-	json_object_object_add(o, "running", running);
-	json_object_object_add(o, "due", due);
+	json_object_object_add(o, F_RUNNING, running);
+	json_object_object_add(o, F_DUE, due);
 	if (next_real(e, (time_t)(now / US), &f) == 0)
-		json_object_object_add(o, "next", firing_json(e->r, &f));
+		json_object_object_add(o, F_NEXT, firing_json(e->r, &f));
 	else
-		json_object_object_add(o, "next", NULL);
-	json_object_object_add(o, "paused", json_object_new_boolean(e->paused));
-	add_i64(o, "paused_until_us", e->pause_until_us);
-	json_object_object_add(o, "quiet", json_object_new_boolean(e->quiet));
+		json_object_object_add(o, F_NEXT, NULL);
+	json_object_object_add(o, F_PAUSED, json_object_new_boolean(e->paused));
+	put_i64(o, F_PAUSED_UNTIL_US, e->pause_until_us);
+	json_object_object_add(o, F_QUIET, json_object_new_boolean(e->quiet));
 	return o;
 }
 
@@ -138,12 +139,12 @@ engine_agenda(struct engine *e, size_t n)
 		json_object		*fo = firing_json(e->r, &fs[i]);
 
 		/* Said already (a backward step) or skipped: shown, marked. */
-		json_object_object_add(fo, "skipped", json_object_new_boolean(
+		json_object_object_add(fo, F_SKIPPED, json_object_new_boolean(
 		    fs[i].at <= run->last_fired ||
 		    (run->skip_next && run->skip_at == fs[i].at)));
 		json_object_array_add(a, fo);
 	}
 	free(fs);
-	json_object_object_add(o, "agenda", a);
+	json_object_object_add(o, F_AGENDA, a);
 	return o;
 }

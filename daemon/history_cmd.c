@@ -1,8 +1,7 @@
 /*
  * history_cmd.c: the control commands that read and add to the history:
- * history, stats and cramp (doc/PROTOCOL.md). Their arguments are the
- * words calfctl was given ("--days", "7", ...), checked here, so the
- * daemon is the one judge of them.
+ * history, stats and cramp (doc/PROTOCOL.md). Their arguments come
+ * parsed by the command table (common/cmdtab.c), like every command's.
  */
 #include "daemon/history_cmd.h"
 
@@ -11,17 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/cmdtab.h"
 #include "common/errlist.h"
 #include "common/history.h"
 #include "common/sched.h"
 #include "common/timeutil.h"
 #include "daemon/history.h"
 
-#define HISTORY_DAYS	7
-#define STATS_DAYS	30
-#define MAX_DAYS	3660
-#define MAX_STATS_DAYS	366	/* the scheduler walks every firing */
-#define MAX_NOTE	200
 #define US		1000000LL
 
 static int64_t
@@ -31,49 +26,6 @@ now_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * US + ts.tv_nsec / 1000;
-}
-
-/* "--days N": 1 to max. */
-static enum result
-parse_days(const char *s, int max, int *days, char **cause)
-{
-	size_t	len = strlen(s);
-
-	if (len == 0 || len > 4 || strspn(s, "0123456789") != len ||
-	    (*days = atoi(s)) < 1 || *days > max) {
-		*cause = msgf("--days \"%s\" must be a number from 1 to %d", s,
-		    max);
-		return RES_USAGE;
-	}
-	return RES_SUCCESS;
-}
-
-/* Words as "--key value" pairs; each key once, from `keys`. */
-static enum result
-parse_pairs(int argc, const char *const *argv, const char *const *keys,
-    const char **vals, char **cause)
-{
-	for (int i = 0; i < argc; i += 2) {
-		size_t	k;
-
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(argv[i], keys[k]) == 0)
-				break;
-		if (keys[k] == NULL) {
-			*cause = msgf("unknown option \"%s\"", argv[i]);
-			return RES_USAGE;
-		}
-		if (i + 1 == argc) {
-			*cause = msgf("%s needs a value", argv[i]);
-			return RES_USAGE;
-		}
-		if (vals[k] != NULL) {
-			*cause = msgf("%s given twice", argv[i]);
-			return RES_USAGE;
-		}
-		vals[k] = argv[i + 1];
-	}
-	return RES_SUCCESS;
 }
 
 /* Local midnight `days - 1` days before today, as epoch us. */
@@ -103,68 +55,56 @@ read_all(struct hist_list *l, json_object *data, char **cause)
 		hist_list_free(l);
 		return RES_INTERNAL;
 	}
-	json_object_object_add(data, "folder",
+	json_object_object_add(data, F_FOLDER,
 	    json_object_new_string(history_dir()));
-	json_object_object_add(data, "device",
+	json_object_object_add(data, F_DEVICE,
 	    json_object_new_string(history_device()));
-	json_object_object_add(data, "files", json_object_new_int64(files));
-	json_object_object_add(data, "skipped_lines",
+	json_object_object_add(data, F_FILES, json_object_new_int64(files));
+	json_object_object_add(data, F_SKIPPED_LINES,
 	    json_object_new_int64((int64_t)info.bad));
-	json_object_object_add(data, "newer_lines",
+	json_object_object_add(data, F_NEWER_LINES,
 	    json_object_new_int64((int64_t)info.newer));
 	return RES_SUCCESS;
 }
 
 enum result
-cmd_history(struct cmd_ctx *ctx, int argc, const char *const *argv,
+cmd_history(struct cmd_ctx *ctx, const struct cmd_args *args,
     json_object **data, char **cause)
 {
-	static const char *const keys[] = { "--days", "--session", NULL };
-	const char		*vals[3] = { NULL };
 	struct hist_list	 l;
 	json_object		*a;
-	int			 days = HISTORY_DAYS;
+	int			 days = args->days;
 	int64_t			 from;
 	enum result		 r;
 
 	(void)ctx;
-	if ((r = parse_pairs(argc, argv, keys, vals, cause)) != RES_SUCCESS ||
-	    (vals[0] != NULL && (r = parse_days(vals[0], MAX_DAYS, &days,
-	    cause)) != RES_SUCCESS))
-		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
 	if ((r = read_all(&l, *data, cause)) != RES_SUCCESS)
 		return r;
 	from = period_start(days);
-	hist_filter(&l, from, INT64_MAX, vals[1]);
-	json_object_object_add(*data, "from_us", json_object_new_int64(from));
-	json_object_object_add(*data, "days", json_object_new_int(days));
+	hist_filter(&l, from, INT64_MAX, args->name);
+	json_object_object_add(*data, F_FROM_US, json_object_new_int64(from));
+	json_object_object_add(*data, F_DAYS, json_object_new_int(days));
 	a = json_object_new_array();
 	for (size_t i = 0; a != NULL && i < l.n; i++)
 		json_object_array_add(a, hist_rec_to_json(&l.v[i]));
-	json_object_object_add(*data, "records", a);
+	json_object_object_add(*data, F_RECORDS, a);
 	hist_list_free(&l);
 	return a != NULL ? RES_SUCCESS : RES_INTERNAL;
 }
 
 enum result
-cmd_stats(struct cmd_ctx *ctx, int argc, const char *const *argv,
+cmd_stats(struct cmd_ctx *ctx, const struct cmd_args *args,
     json_object **data, char **cause)
 {
-	static const char *const keys[] = { "--days", NULL };
-	const char		*vals[2] = { NULL };
 	const struct routine	*rt = history_engine_routine(ctx->engine);
 	struct hist_list	 l;
 	struct hist_stats	 st;
 	json_object		*o, *info;
-	int			 days = STATS_DAYS;
+	int			 days = args->days;
 	enum result		 r;
 
-	if ((r = parse_pairs(argc, argv, keys, vals, cause)) != RES_SUCCESS ||
-	    (vals[0] != NULL && (r = parse_days(vals[0], MAX_STATS_DAYS, &days,
-	    cause)) != RES_SUCCESS))
-		return r;
 	if (rt == NULL)
 		return RES_INTERNAL;
 	if ((info = json_object_new_object()) == NULL)
@@ -192,81 +132,53 @@ cmd_stats(struct cmd_ctx *ctx, int argc, const char *const *argv,
 	return RES_SUCCESS;
 }
 
-/* --at: an instant (ISO 8601, @EPOCH) or HH:MM, the last such local time
- * (so "03:10" logged at breakfast means last night). Never the future. */
+/* --at as the table parsed it: HH:MM is the last such local time (so
+ * "03:10" logged at breakfast means last night); an instant must not be
+ * in the future. */
 static enum result
-parse_at(const char *s, int64_t now, int64_t *at, char **cause)
+resolve_at(const struct cmd_args *args, int64_t now, int64_t *at,
+    char **cause)
 {
-	const char	*err;
 	time_t		 t;
-	int		 sod;
 	int64_t		 day;
 
-	if (tod_parse(s, &sod, &err) == 0) {
+	if (args->at_sod >= 0) {
 		day = sched_local_day((time_t)(now / US));
 		for (int i = 0; i < 3; i++, day--) {
-			if (sched_local_instant(day, sod, &t) == 0 &&
+			if (sched_local_instant(day, args->at_sod, &t) == 0 &&
 			    (int64_t)t * US <= now) {
 				*at = (int64_t)t * US;
 				return RES_SUCCESS;
 			}
 		}
-	} else if (instant_parse(s, &t, &err) == 0) {
-		*at = (int64_t)t * US;
-		if (*at > now + 60 * US) {
-			*cause = msgf("--at %s is in the future", s);
-			return RES_USAGE;
-		}
-		return RES_SUCCESS;
+		*cause = msgf(OPT_AT ": no such local time in the last days");
+		return RES_USAGE;
 	}
-	*cause = msgf("--at \"%s\": expected HH:MM or an instant like "
-	    "2026-03-29T03:10+02:00", s);
-	return RES_USAGE;
-}
-
-static bool
-printable(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
+	*at = args->at_s * US;
+	if (*at > now + 60 * US) {
+		*cause = msgf(OPT_AT " is in the future");
+		return RES_USAGE;
+	}
+	return RES_SUCCESS;
 }
 
 /* One cramp: when, which leg, a note. */
 static enum result
-cramp_log(int argc, const char *const *argv, json_object **data,
-    char **cause)
+cramp_log(const struct cmd_args *args, json_object **data, char **cause)
 {
-	static const char *const keys[] = { "--at", "--leg", "--note", NULL };
-	const char	*vals[4] = { NULL };
 	struct hist_rec	 r;
 	int64_t		 now = now_us();
 	enum result	 res;
 
-	if ((res = parse_pairs(argc, argv, keys, vals, cause)) != RES_SUCCESS)
-		return res;
 	memset(&r, 0, sizeof r);
 	r.event = HE_CRAMP;
 	r.at_us = now;
 	r.duration_s = -1;
-	if (vals[0] != NULL &&
-	    (res = parse_at(vals[0], now, &r.at_us, cause)) != RES_SUCCESS)
+	if (args->has_at &&
+	    (res = resolve_at(args, now, &r.at_us, cause)) != RES_SUCCESS)
 		return res;
-	if (vals[1] != NULL && strcmp(vals[1], "left") != 0 &&
-	    strcmp(vals[1], "right") != 0 && strcmp(vals[1], "both") != 0) {
-		*cause = msgf("--leg \"%s\": expected left, right or both",
-		    vals[1]);
-		return RES_USAGE;
-	}
-	if (vals[2] != NULL && (strlen(vals[2]) > MAX_NOTE ||
-	    !printable(vals[2]))) {
-		*cause = msgf("--note: at most %d characters on one line",
-		    MAX_NOTE);
-		return RES_USAGE;
-	}
-	r.leg = (char *)vals[1];
-	r.note = (char *)vals[2];
+	r.leg = (char *)args->leg;
+	r.note = (char *)args->note;
 	if (history_add(&r, cause) == -1)
 		return RES_INTERNAL;
 	if ((*data = hist_rec_to_json(&r)) == NULL)
@@ -291,14 +203,14 @@ cramp_test(struct cmd_ctx *ctx, json_object **data, char **cause)
 		return r;
 	if ((*data = json_object_new_object()) == NULL)
 		return RES_INTERNAL;
-	json_object_object_add(*data, "session",
+	json_object_object_add(*data, F_SESSION,
 	    json_object_new_string(HIST_CRAMP_SESSION));
 	return RES_SUCCESS;
 }
 
 /* The test's answer is recorded, and ends the check if it still runs. */
 static enum result
-cramp_result(struct cmd_ctx *ctx, const char *word, json_object **data,
+cramp_result(struct cmd_ctx *ctx, bool relieved, json_object **data,
     char **cause)
 {
 	const struct routine	*rt = history_engine_routine(ctx->engine);
@@ -307,13 +219,7 @@ cramp_result(struct cmd_ctx *ctx, const char *word, json_object **data,
 	char			*ignored = NULL;
 
 	memset(&r, 0, sizeof r);
-	if (strcmp(word, "relieved") == 0)
-		r.relieved = true;
-	else if (strcmp(word, "not-relieved") != 0) {
-		*cause = msgf("cramp result \"%s\": expected relieved or "
-		    "not-relieved", word);
-		return RES_USAGE;
-	}
+	r.relieved = relieved;
 	s = rt != NULL ? routine_find(rt, HIST_CRAMP_SESSION) : NULL;
 	r.event = HE_CRAMP_TEST;
 	r.session = HIST_CRAMP_SESSION;
@@ -333,23 +239,16 @@ cramp_result(struct cmd_ctx *ctx, const char *word, json_object **data,
 }
 
 enum result
-cmd_cramp(struct cmd_ctx *ctx, int argc, const char *const *argv,
+cmd_cramp(struct cmd_ctx *ctx, const struct cmd_args *args,
     json_object **data, char **cause)
 {
-	if (argc >= 1 && strcmp(argv[0], "test") == 0) {
-		if (argc != 1) {
-			*cause = msgf("usage: cramp test");
-			return RES_USAGE;
-		}
+	switch (args->cramp) {
+	case CRAMP_TEST:
 		return cramp_test(ctx, data, cause);
+	case CRAMP_RESULT:
+		return cramp_result(ctx, args->relieved, data, cause);
+	case CRAMP_LOG:
+		break;
 	}
-	if (argc >= 1 && strcmp(argv[0], "result") == 0) {
-		if (argc != 2) {
-			*cause = msgf("usage: cramp result relieved|"
-			    "not-relieved");
-			return RES_USAGE;
-		}
-		return cramp_result(ctx, argv[1], data, cause);
-	}
-	return cramp_log(argc, argv, data, cause);
+	return cramp_log(args, data, cause);
 }

@@ -1,5 +1,6 @@
 /*
- * log.c: messages to stderr, prefixed for the journal when we run under it.
+ * log.c: messages to the journal, with fields, when stderr is the journal;
+ * plain lines on stderr otherwise, with a timestamp when it is a terminal.
  */
 #include "daemon/log.h"
 
@@ -7,27 +8,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/systemd.h"
 
 static int	log_verbose;
 static int	log_journal;	/* stderr is connected to journald */
+static int	log_tty;	/* stderr is a terminal: lines get a time */
 
-/* journald reads "<N>" prefixes as priorities only when stderr is its own
- * stream, which $JOURNAL_STREAM ("DEV:INODE") lets us verify. */
+/* The journal is told apart by $JOURNAL_STREAM (daemon/systemd.c); a
+ * terminal needs the time on each line that the journal keeps itself. */
 void
 log_init(int verbose)
 {
-	const char	*js = getenv("JOURNAL_STREAM");
-	struct stat	 st;
-	unsigned long	 dev, ino;
-
 	log_verbose = verbose;
-	log_journal = 0;
-	if (js != NULL && sscanf(js, "%lu:%lu", &dev, &ino) == 2 &&
-	    fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
-		log_journal = 1;
+	log_journal = systemd_journal_stderr();
+	log_tty = !log_journal && isatty(STDERR_FILENO);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+/* "2026-12-01 20:00:05 ", local time, before the "calfd: " prefix. */
+static void
+log_stamp(void)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	char		buf[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (localtime_r(&ts.tv_sec, &tm) != NULL &&
+	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S ", &tm) > 0)
+		fputs(buf, stderr);
 }
 
 static void
@@ -40,10 +53,18 @@ vlog(int pri, const char *fmt, va_list ap, const char *err)
 		return;
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
-	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
-	else
-		fputs("calfd: ", stderr);
+	/* The journal keeps fields apart, so a newline cannot forge an
+	 * entry there, and journalctl shows control bytes safely. */
+	if (log_journal) {
+		systemd_journal_log(pri, msg != NULL ? msg : "(out of memory)",
+		    err);
+		free(msg);
+		errno = saved;
+		return;
+	}
+	if (log_tty)
+		log_stamp();
+	fputs("calfd: ", stderr);
 	/* One message, one line: a newline or an escape sequence from a
 	 * client (a command name, say) must not forge lines or colours. */
 	for (const char *p = msg != NULL ? msg : "(out of memory)"; *p; p++) {

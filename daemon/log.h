@@ -1,7 +1,8 @@
 /*
- * log.h: the one logging module, with syslog priorities. Writes to stderr
- * with a "<N>" priority prefix when stderr is the journal
- * ($JOURNAL_STREAM matches), plain otherwise.
+ * log.h: the one logging module, with syslog priorities. Sends entries to
+ * the journal (MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=calfd) when stderr is
+ * the journal ($JOURNAL_STREAM matches), plain lines to stderr otherwise,
+ * each with the local time when stderr is a terminal.
  */
 #ifndef CALF_LOG_H
 #define CALF_LOG_H

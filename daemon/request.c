@@ -28,6 +28,83 @@ request_blank(const char *line, size_t len)
 	return true;
 }
 
+/* The keys of each object on the line, counted from its text in the order
+ * the objects open; json-c keeps one value per key (the last), so a key
+ * given twice shows as a count the parsed object does not have. Called
+ * on a line json-c has accepted, so strings and nesting are well formed.
+ * Returns how many objects were counted (at most max are stored). */
+static size_t
+text_key_counts(const char *line, size_t len, size_t *counts, size_t max)
+{
+	size_t	 stack[REQUEST_MAX_DEPTH + 2], nobj = 0;
+	bool	 in_obj[REQUEST_MAX_DEPTH + 2], want_key = false;
+	int	 depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char	 c = line[i];
+
+		if (c == '"') {
+			if (want_key && depth > 0 && in_obj[depth - 1] &&
+			    stack[depth - 1] < max)
+				counts[stack[depth - 1]]++;
+			want_key = false;
+			for (i++; i < len && line[i] != '"'; i++)
+				if (line[i] == '\\')
+					i++;
+		} else if ((c == '{' || c == '[') &&
+		    depth < REQUEST_MAX_DEPTH + 2) {
+			in_obj[depth] = c == '{';
+			stack[depth] = nobj;
+			if (c == '{' && nobj++ < max)
+				counts[nobj - 1] = 0;
+			depth++;
+			want_key = c == '{';
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+			want_key = false;
+		} else if (c == ',')
+			want_key = depth > 0 && in_obj[depth - 1];
+	}
+	return nobj;
+}
+
+/* The same count from the parsed objects, in the same order. */
+static void
+tree_key_counts(json_object *o, size_t *counts, size_t max, size_t *n)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		if (*n < max)
+			counts[*n] = (size_t)json_object_object_length(o);
+		(*n)++;
+		json_object_object_foreach(o, k, v) {
+			(void)k;
+			tree_key_counts(v, counts, max, n);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			tree_key_counts(json_object_array_get_idx(o, i), counts,
+			    max, n);
+	}
+}
+
+/* A key given twice would be silently last-wins; it is refused instead
+ * (doc/PROTOCOL.md). */
+static bool
+has_duplicate_key(const char *line, size_t len, json_object *root)
+{
+	size_t	 text[PROTO_MAX_LINE / 4], tree[PROTO_MAX_LINE / 4];
+	size_t	 max = sizeof text / sizeof text[0], nt, nr = 0;
+
+	nt = text_key_counts(line, len, text, max);
+	tree_key_counts(root, tree, max, &nr);
+	if (nt != nr)
+		return true;
+	for (size_t i = 0; i < nt && i < max; i++)
+		if (text[i] != tree[i])
+			return true;
+	return false;
+}
+
 /* The line must be exactly one JSON object: no NUL, no second value, no
  * trailing junk, nesting bounded so a hostile line cannot recurse deep. */
 static enum result
@@ -89,6 +166,12 @@ parse_object(const char *line, size_t len, json_object **out, char **cause)
 		*cause = msgf("request is not a JSON object");
 		json_object_put(o);
 		return RES_BAD_JSON;
+	}
+	if (has_duplicate_key(line, len, o)) {
+		*cause = msgf("request has a key given twice in one object; "
+		    "each key may appear once");
+		json_object_put(o);
+		return RES_BAD_REQUEST;
 	}
 	*out = o;
 	return RES_SUCCESS;

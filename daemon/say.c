@@ -204,8 +204,9 @@ say(const struct calf_event *ev, char *buf, size_t len)
 			snprintf(buf, len, "Prompts resumed.");
 		break;
 	case EV_RELOADED:
-		snprintf(buf, len, "Routine reloaded from %s: %u sessions.",
-		    ev->text != NULL ? ev->text : "?", ev->count);
+		snprintf(buf, len, "Routine reloaded from %s: %u session%s.",
+		    ev->text != NULL ? ev->text : "?", ev->count,
+		    ev->count == 1 ? "" : "s");
 		break;
 	default:
 		if (ev->title != NULL)

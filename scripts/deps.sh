@@ -5,7 +5,7 @@
 set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
 libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
-groff-base man-db"
+groff-base man-db bash-completion fish zsh"
 missing=""
 for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -107,7 +107,7 @@ def test_limits_that_are_still_allowed(d):
 
 
 @pytest.mark.parametrize("cmd", [
-    ["start"], ["status", "x"], ["agenda", "0"], ["agenda", "1001"],
+    ["start", "a", "b"], ["status", "x"], ["agenda", "0"], ["agenda", "1001"],
     ["agenda", "+5"], ["agenda", "1e3"], ["pause", "soon"],
     ["pause", "until", "25:00"], ["pause", "0s"], ["snooze", "a", "0s"],
     ["snooze", "a", "b", "c"], ["resume", "now"]])
@@ -189,7 +189,7 @@ def test_replies_come_in_request_order(d):
     got = [c.reply() for _ in range(80)]
     assert [r["request_id"] for r in got] == list(range(80))
     assert [r["code"] for r in got[:8]] == [
-        "success", "success", "unknown-command", "success", "usage",
+        "success", "success", "unknown-command", "success", "not-due",
         "success", "success", "not-running"]
 
 

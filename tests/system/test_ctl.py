@@ -15,7 +15,7 @@ from calfsys import (CALFCTL, ROOT, clean_env, ctl, routine_text,
                       session_ini)
 
 VERSION = (ROOT / "VERSION").read_text().strip()
-COMMANDS = ["status", "agenda", "start", "done", "stop", "skip", "snooze",
+COMMANDS = ["status", "agenda", "list", "show", "start", "done", "stop", "skip", "snooze",
             "pause", "resume", "reload", "version", "watch"]
 SIMPLE = routine_text(session_ini("a", duration="5m"),
                       session_ini("b", at="07:00", duration="15m..20m"))
@@ -131,12 +131,13 @@ def test_unknown_session_message_names_it(d):
 
 @pytest.mark.parametrize("args", [
     ["frobnicate"], ["agenda", "0"], ["agenda", "1001"], ["agenda", "ten"],
-    ["start"], ["start", "a", "b"], ["status", "extra"], ["done", "a", "b"],
+    ["show"], ["start", "a", "b"], ["status", "extra"], ["done", "a", "b"],
     ["snooze", "a", "5q"], ["snooze", "a", "b", "c"], ["pause", "until"],
     ["pause", "until", "25:00"], ["pause", "soon"], ["pause", "at", "10:00"],
     ["resume", "now"], ["--bogus"], ["status", "--bogus"],
     ["help", "frobnicate"], ["watch", "x"], ["pause", "0"],
-    ["pause", "0s"], ["snooze", "a", "0m"],
+    ["pause", "0s"], ["snooze", "a", "0m"], ["snooze", "1.5h"],
+    ["snooze", "10M"], ["start", "caf\udcff"], ["snooze", "\udcfe1m"],
 ])
 def test_exit_2_on_usage_errors_without_a_daemon(nosock, args):
     r = ctl(nosock, *args)

@@ -69,6 +69,14 @@ test_span(void **state)
 	assert_string_equal(ctl_span(86400 + 3 * 3600, false, b, sizeof b),
 	    "1d03h");
 	assert_string_equal(ctl_span(-10, true, b, sizeof b), "0s");
+	/* Under a day never reads as a day, even rounded up. */
+	assert_string_equal(ctl_span(86399, true, b, sizeof b), "24h00m");
+	assert_string_equal(ctl_span(86340, true, b, sizeof b), "23h59m");
+	assert_string_equal(ctl_span(86400, true, b, sizeof b), "1d00h");
+	assert_string_equal(ctl_left(252, b, sizeof b), "4:12");
+	assert_string_equal(ctl_left(599, b, sizeof b), "9:59");
+	assert_string_equal(ctl_left(600, b, sizeof b), "10m");
+	assert_string_equal(ctl_left(-3, b, sizeof b), "0:00");
 }
 
 /* 2026-11-22 (a Sunday) at the given local time, in UTC for the test. */
@@ -102,8 +110,23 @@ test_when(void **state)
 	    "Sun 29 Nov 09:00");
 	assert_string_equal(ctl_when(at(15, 9, 0, 0), now, b, sizeof b),
 	    "Sun 15 Nov 09:00");
-	assert_string_equal(ctl_date(at(22, 21, 0, 0), b, sizeof b),
+	assert_string_equal(ctl_when(at(30, 9, 0, 0), now, b, sizeof b),
+	    "Mon 30 Nov 2026 09:00");
+	assert_string_equal(ctl_when(at(14, 9, 0, 0), now, b, sizeof b),
+	    "Sat 14 Nov 2026 09:00");
+	/* A year ahead never reads as next week's date. */
+	assert_string_equal(ctl_when(at(22, 20, 0, 0) + 365 * 86400, now, b,
+	    sizeof b), "Mon 22 Nov 2027 20:00");
+	assert_string_equal(ctl_date(at(22, 21, 0, 0), now, b, sizeof b),
 	    "Sun 22 Nov 21:00");
+	assert_string_equal(ctl_date(at(29, 21, 0, 0), now, b, sizeof b),
+	    "Sun 29 Nov 21:00");
+	assert_string_equal(ctl_date(at(30, 21, 0, 0), now, b, sizeof b),
+	    "Mon 30 Nov 2026 21:00");
+	/* Next week but next year: the year says so. */
+	now = at(22, 20, 0, 0) + 37 * 86400;	/* Tue 29 Dec */
+	assert_string_equal(ctl_date(now + 4 * 86400, now, b, sizeof b),
+	    "Sat 02 Jan 2027 20:00");
 }
 
 /* Across a DST change a day is 23 or 25 hours; "tomorrow" must hold. */

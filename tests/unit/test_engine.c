@@ -21,6 +21,7 @@
 #include "daemon/engine_int.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/say.h"
 #include "daemon/state.h"
 
 #define MIN	(60 * US)
@@ -678,6 +679,24 @@ test_pause_dates(void **state)
 	eng = NULL;
 }
 
+/* The reload sentence counts its sessions in the singular too. */
+static void
+test_reload_sentence(void **state)
+{
+	struct calf_event	 ev = { .kind = EV_RELOADED,
+	    .text = "/r/routine.ini", .count = 1 };
+	char			 buf[256];
+
+	(void)state;
+	say(&ev, buf, sizeof buf);
+	assert_string_equal(buf,
+	    "Routine reloaded from /r/routine.ini: 1 session.");
+	ev.count = 2;
+	say(&ev, buf, sizeof buf);
+	assert_string_equal(buf,
+	    "Routine reloaded from /r/routine.ini: 2 sessions.");
+}
+
 int
 main(void)
 {
@@ -690,6 +709,7 @@ main(void)
 		    test_start_guess_prompt_and_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_dates, setup,
 		    teardown),
+		cmocka_unit_test(test_reload_sentence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

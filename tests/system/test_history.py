@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from calfsys import US, clean_env, routine_text, session_ini
+from calfsys import US, RawClient, clean_env, routine_text, session_ini
 
 EX_TEMPFAIL = 75
 
@@ -365,17 +365,34 @@ def test_cramp_check_result_and_the_doctor_line(calf):
     rows = csv.out.splitlines()
     assert rows[0].startswith("id,event,session,")
     assert len(rows) == 5 and rows[4].endswith(',both,"a ""b"", c",')
+    assert d.ctl("stats", "--csv").rc == 2
     assert d.ctl("--json", "history", "--csv").rc == 2
     st = d.ctl("--json", "stats", "--days", "7").json
     assert st["see_doctor"] and st["cramp_tests_not_relieved"] == 1
     h = d.ctl("stats", env=clean_env(NO_COLOR="1"))
     assert "doctor" in h.out and "does not diagnose" in h.out
-    # Bad forms are refused by calfd, with the reason.
-    for args in (["cramp", "--leg", "middle"], ["cramp", "result", "maybe"],
-                 ["cramp", "--at", "25:00"], ["history", "--days", "0"],
-                 ["stats", "--weeks", "2"], ["cramp", "--note"]):
+    # Bad forms are refused, by calfctl and by calfd alike (one table),
+    # with the same reason.
+    c = RawClient(d.sock)
+    for args, why in (
+            (["cramp", "--leg", "middle"], "expected left, right or both"),
+            (["cramp", "result", "maybe"], "relieved or not-relieved"),
+            (["cramp", "--at", "25:00"], "expected HH:MM or an instant"),
+            (["history", "--days", "0"], "from 1 to 3660"),
+            (["stats", "--days", "367"], "from 1 to 366"),
+            (["stats", "--session", "soak"], "unknown option"),
+            (["cramp", "--note"], "--note needs a value"),
+            (["history", "--days", "1", "--days", "2"], "given twice")):
         r = d.ctl(*args)
-        assert r.rc == 2, r
+        assert r.rc == 2 and why in r.err, r
+        rep = c.request(*args)
+        assert rep["code"] == "usage" and why in rep["error"], rep
+    r = d.ctl("stats", "--weeks", "2")
+    assert r.rc == 2 and "unknown option --weeks" in r.err, r
+    c.close()
+    # An option's value may start with a dash; calfctl passes it on.
+    r = d.ctl("--json", "cramp", "--note", "-5 and cold", "--leg", "left")
+    assert r.rc == 0 and r.json["note"] == "-5 and cold", r
     # Without a cramp-check session, the test says what to do.
     d2 = calf.start(routine_text(session_ini("soak", duration="1h")),
                     name="nocheck")

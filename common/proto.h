@@ -127,6 +127,7 @@
 #define F_NEWER_LINES	"newer_lines"
 #define F_FROM_US	"from_us"
 #define F_HISTORY_SAVED	"history_saved"
+#define F_SAVED		"saved"		/* a reply to a change (harden) */
 #define F_WARNING	"warning"
 #define F_ID		"id"
 #define F_DURATION_S	"duration_s"

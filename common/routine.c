@@ -4,6 +4,8 @@
  * The format itself is read in routine_parse.c (with routine_read.c and
  * routine_keys.c).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/routine.h"
+#include "common/routine_pool.h"
 #include "common/timeutil.h"
 
 /* A routine file is a few kilobytes; this only stops a runaway read. */
@@ -27,28 +30,90 @@ routine_free(struct routine *r)
 	for (size_t i = 0; i < r->nsessions; i++) {
 		struct session	*s = &r->sessions[i];
 
-		free(s->name);
-		free(s->title);
-		free(s->prompt);
-		free(s->finish);
-		free(s->times);
-		for (size_t j = 0; j < s->ncues; j++)
-			free(s->cues[j].text);
+		if (r->pool == NULL) {	/* else they are in the pool */
+			free(s->name);
+			if (s->title != s->name)
+				free(s->title);
+			free(s->prompt);
+			free(s->finish);
+			free(s->times);
+			for (size_t j = 0; j < s->ncues; j++)
+				free(s->cues[j].text);
+		}
 		free(s->cues);
 	}
+	pool_free(r->pool);
 	free(r->sessions);
+	free(r->byname);
 	free(r->source);
-	free(r->history);
 	free(r);
 }
 
-/* Reads the whole file first, so a pipe or /dev/stdin works as well. */
+/* What a file that is not a regular file is, in the words of `ls -l`. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return ("a directory");
+	if (S_ISFIFO(m))
+		return ("a fifo");
+	if (S_ISCHR(m))
+		return ("a character device");
+	if (S_ISBLK(m))
+		return ("a block device");
+	if (S_ISSOCK(m))
+		return ("a socket");
+	if (S_ISLNK(m))
+		return ("a symbolic link");
+	return ("not a file");
+}
+
+/*
+ * Opens a routine file without ever blocking: a FIFO, a device or a socket
+ * where the routine should be would otherwise hang calfd inside open() or
+ * read() with its event loop stopped. Only a regular file is read.
+ */
+static int
+open_file(const char *path, struct errlist *errs)
+{
+	struct stat	 st;
+	int		 fd, saved;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		saved = errno;
+		/* A socket cannot be opened at all (ENXIO): name it. */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			errlist_add(errs, "%s: not a regular file (%s); the "
+			    "routine is a text file", path,
+			    file_kind(st.st_mode));
+		else
+			errlist_add(errs, "%s: cannot open: %s", path,
+			    strerror(saved));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1) {
+		errlist_add(errs, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errlist_add(errs, "%s: not a regular file (%s); the routine "
+		    "is a text file", path, file_kind(st.st_mode));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Reads the whole regular file, then parses it from memory. */
 struct routine *
 routine_load(const char *path, struct errlist *errs)
 {
 	struct routine	*r;
-	char		*buf = NULL, *nbuf;
-	size_t		 len = 0, cap = 0;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0, cap;
 	ssize_t		 n;
 	int		 fd;
 
@@ -57,21 +122,31 @@ routine_load(const char *path, struct errlist *errs)
 		    "file, like -c ~/.config/calf/routine.ini");
 		return (NULL);
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
+	if ((fd = open_file(path, errs)) == -1)
 		return (NULL);
+	if (fstat(fd, &st) == -1 || st.st_size > ROUTINE_MAX_FILE) {
+		errlist_add(errs, "%s: larger than %d MiB; a routine file is "
+		    "a few kilobytes", path, ROUTINE_MAX_FILE / (1024 * 1024));
+		goto fail;
+	}
+	/* One read of the size fstat gave; a file that grows meanwhile is
+	 * read up to one byte past that, and refused if it passes the cap. */
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL) {
+		errlist_add(errs, "%s: out of memory", path);
+		goto fail;
 	}
 	for (;;) {
 		if (len == cap) {
-			cap = cap == 0 ? 8192 : cap * 2;
-			if (cap > ROUTINE_MAX_FILE + 1)
-				cap = ROUTINE_MAX_FILE + 1;
-			if (len == cap) {
+			char	*nbuf;
+
+			if (cap > ROUTINE_MAX_FILE) {
 				errlist_add(errs, "%s: larger than %d MiB; a "
 				    "routine file is a few kilobytes", path,
 				    ROUTINE_MAX_FILE / (1024 * 1024));
 				goto fail;
 			}
+			cap *= 2;
 			if ((nbuf = realloc(buf, cap)) == NULL) {
 				errlist_add(errs, "%s: out of memory", path);
 				goto fail;
@@ -91,7 +166,7 @@ routine_load(const char *path, struct errlist *errs)
 		len += (size_t)n;
 	}
 	close(fd);
-	r = routine_parse(buf != NULL ? buf : "", len, path, errs);
+	r = routine_parse(buf, len, path, errs);
 	free(buf);
 	return (r);
 fail:
@@ -104,8 +179,13 @@ fail:
 struct routine *
 routine_builtin(struct errlist *errs)
 {
-	return (routine_parse(default_routine_ini, default_routine_ini_len,
-	    "built-in", errs));
+	struct routine	*r;
+
+	r = routine_parse(default_routine_ini, default_routine_ini_len,
+	    "built-in", errs);
+	if (r != NULL)
+		r->builtin = true;
+	return (r);
 }
 
 /* Joins a directory and a relative path; NULL when out of memory. */
@@ -119,11 +199,17 @@ join(const char *dir, const char *rel)
 	return (s);
 }
 
-/* A candidate found by searching counts only when it is there. */
+/*
+ * A candidate found by searching counts when its name is there, even as a
+ * dangling symbolic link: a dotfile link left pointing nowhere is reported,
+ * not silently replaced by the next file or the built-in routine.
+ */
 static char *
 existing(char *path)
 {
-	if (path != NULL && access(path, F_OK) == 0)
+	struct stat	 st;
+
+	if (path != NULL && lstat(path, &st) == 0)
 		return (path);
 	free(path);
 	return (NULL);
@@ -183,15 +269,140 @@ routine_open(const char *cli_path, struct errlist *errs)
 	return (r);
 }
 
+/*
+ * A reload: the file calfd runs on, never another. The built-in routine is
+ * what the search gives when it finds no file (no -c or $CALFD_CONFIG
+ * either, or it would not be in use), so a calfd running on it searches
+ * again: a routine written since is taken, as `systemctl reload` after
+ * writing one expects.
+ */
+struct routine *
+routine_reread(const struct routine *cur, struct errlist *errs)
+{
+	if (cur->builtin)
+		return (routine_open(NULL, errs));
+	return (routine_load(cur->source, errs));
+}
+
+/* Orders sessions by name, for the index and its binary search. */
+static int
+byname_cmp(const void *a, const void *b)
+{
+	const struct session	*const *x = a, *const *y = b;
+	int			 c = strcmp((*x)->name, (*y)->name);
+
+	/* Equal names (an error the parser reports) keep file order. */
+	if (c == 0)
+		return ((*x)->line < (*y)->line ? -1 : (*x)->line > (*y)->line);
+	return (c);
+}
+
+/* Finds a name in the index; the key is a session holding only the name. */
+static int
+byname_key_cmp(const void *key, const void *elem)
+{
+	const struct session	*const *y = elem;
+
+	return (strcmp(key, (*y)->name));
+}
+
+/* Builds the name index, so that matching thousands of sessions by name (a
+ * reload does, once per session) costs O(n log n) rather than O(n^2). */
+int
+routine_index(struct routine *r)
+{
+	free(r->byname);
+	r->byname = NULL;
+	if (r->nsessions == 0)
+		return (0);
+	if ((r->byname = reallocarray(NULL, r->nsessions,
+	    sizeof *r->byname)) == NULL)
+		return (-1);
+	for (size_t i = 0; i < r->nsessions; i++)
+		r->byname[i] = &r->sessions[i];
+	qsort(r->byname, r->nsessions, sizeof *r->byname, byname_cmp);
+	return (0);
+}
+
 /* Sessions are named from the command line, so lookup is by name. */
 struct session *
 routine_find(const struct routine *r, const char *name)
 {
+	struct session	**hit;
+
+	if (r->byname != NULL) {
+		hit = bsearch(name, r->byname, r->nsessions, sizeof *r->byname,
+		    byname_key_cmp);
+		return (hit != NULL ? *hit : NULL);
+	}
 	for (size_t i = 0; i < r->nsessions; i++) {
 		if (strcmp(r->sessions[i].name, name) == 0)
 			return (&r->sessions[i]);
 	}
 	return (NULL);
+}
+
+/* Seconds from a time of day forward to another, around midnight. */
+static int
+tod_until(int from, int to)
+{
+	return ((to - from + SECS_PER_DAY) % SECS_PER_DAY);
+}
+
+/*
+ * A prompt due inside quiet hours is held until they end and then given if
+ * its window is still open. A time whose window closes before the quiet
+ * hours end is therefore always missed: the routine is valid, but the user
+ * most likely did not mean it.
+ */
+void
+routine_warnings(const struct routine *r, struct errlist *warns)
+{
+	char	 a[16], b[16], c[16], d[32], need[32];
+
+	if (!r->has_quiet)
+		return;
+	for (size_t i = 0; i < r->nsessions; i++) {
+		const struct session	*s = &r->sessions[i];
+		size_t			 lost = 0;
+		int			 wait = -1, first = 0;
+		char			 when[64];
+
+		for (size_t k = 0; k < s->ntimes; k++) {
+			int	 t = s->times[k], left;
+
+			if (tod_until(r->quiet_start, t) >=
+			    tod_until(r->quiet_start, r->quiet_end))
+				continue;	/* outside quiet hours */
+			left = tod_until(t, r->quiet_end);
+			if (s->window > left)
+				continue;
+			lost++;
+			if (left > wait) {	/* the earliest in the night */
+				first = t;
+				wait = left;
+			}
+		}
+		if (lost == 0)
+			continue;
+		if (lost == 1)
+			snprintf(when, sizeof when, "at %s",
+			    tod_format(first, a, sizeof a));
+		else
+			snprintf(when, sizeof when, "%zu times (from %s)",
+			    lost, tod_format(first, a, sizeof a));
+		errlist_add(warns, "%s:%d: warning: [%s] is due %s in the "
+		    "quiet hours %s-%s, and its window of %s closes before "
+		    "they end, so %s always missed; move %s out of the quiet "
+		    "hours or make `window` longer than %s", r->source,
+		    s->times_line, s->name, when,
+		    tod_format(r->quiet_start, b, sizeof b),
+		    tod_format(r->quiet_end, c, sizeof c),
+		    dur_format(s->window, d, sizeof d),
+		    lost > 1 ? "those prompts are" : "that prompt is",
+		    lost > 1 ? "them" : "it",
+		    dur_format(wait, need, sizeof need));
+	}
 }
 
 /* Days in the words the user would have written them, Monday first. */
@@ -221,49 +432,94 @@ days_describe(uint8_t days, char *buf, size_t len)
 	}
 }
 
-/* Appends to a fixed buffer, stopping quietly when it is full. */
-static void __attribute__((format(printf, 3, 4)))
-append(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list	 ap;
-	size_t	 off = strlen(buf);
+/* A line built in a fixed buffer; what does not fit is cut. The summary of
+ * 10,000 sessions is printed in a blink this way, where a snprintf per
+ * piece took as long as parsing them. */
+struct line {
+	char	*buf;
+	size_t	 len, off;
+};
 
-	if (off + 1 >= len)
+static void
+put(struct line *l, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (l->off + 1 >= l->len)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + off, len - off, fmt, ap);
-	va_end(ap);
+	if (n > l->len - 1 - l->off)
+		n = l->len - 1 - l->off;
+	memcpy(l->buf + l->off, s, n);
+	l->off += n;
+	l->buf[l->off] = '\0';
+}
+
+/* A time of day as tod_format writes it: HH:MM, or HH:MM:SS. */
+static void
+put_tod(struct line *l, int sod)
+{
+	char	 t[9];
+	int	 h = sod / 3600, m = sod / 60 % 60, sec = sod % 60;
+
+	if (sod < 0 || sod >= SECS_PER_DAY) {
+		put(l, "??:??");
+		return;
+	}
+	t[0] = (char)('0' + h / 10);
+	t[1] = (char)('0' + h % 10);
+	t[2] = ':';
+	t[3] = (char)('0' + m / 10);
+	t[4] = (char)('0' + m % 10);
+	t[5] = '\0';
+	if (sec != 0) {
+		t[5] = ':';
+		t[6] = (char)('0' + sec / 10);
+		t[7] = (char)('0' + sec % 10);
+		t[8] = '\0';
+	}
+	put(l, t);
 }
 
 /* The summary --check-config prints, so the user sees what calfd read. */
 void
 session_describe(const struct session *s, char *buf, size_t len)
 {
-	char	 a[32], b[32];
+	struct line	 l = { buf, len, 0 };
+	char		 a[32];
 
 	if (len == 0)
 		return;
-	snprintf(buf, len, "%s  ", s->name);
+	buf[0] = '\0';
+	put(&l, s->name);
+	put(&l, "  ");
 	if (s->every != 0) {
-		append(buf, len, "every %s", dur_format(s->every, a, sizeof a));
+		put(&l, "every ");
+		put(&l, dur_format(s->every, a, sizeof a));
 		if (s->between_start != 0 ||
-		    s->between_end != SECS_PER_DAY - 1)
-			append(buf, len, " %s-%s",
-			    tod_format(s->between_start, a, sizeof a),
-			    tod_format(s->between_end, b, sizeof b));
+		    s->between_end != SECS_PER_DAY - 1) {
+			put(&l, " ");
+			put_tod(&l, s->between_start);
+			put(&l, "-");
+			put_tod(&l, s->between_end);
+		}
 	} else if (s->ntimes != 0) {
-		append(buf, len, "at");
-		for (size_t i = 0; i < s->ntimes; i++)
-			append(buf, len, " %s",
-			    tod_format(s->times[i], a, sizeof a));
+		put(&l, "at");
+		for (size_t i = 0; i < s->ntimes; i++) {
+			put(&l, " ");
+			put_tod(&l, s->times[i]);
+		}
 	} else
-		append(buf, len, "on demand");
+		put(&l, "on demand");
 	if (s->ntimes != 0) {
 		days_describe(s->days, a, sizeof a);
-		append(buf, len, "  %s  ", a);
+		put(&l, "  ");
+		put(&l, a);
+		put(&l, "  ");
 	} else
-		append(buf, len, "  -  ");
-	append(buf, len, "%s", dur_format(s->dur_min, a, sizeof a));
-	if (s->dur_max != s->dur_min)
-		append(buf, len, "..%s", dur_format(s->dur_max, b, sizeof b));
+		put(&l, "  -  ");
+	put(&l, dur_format(s->dur_min, a, sizeof a));
+	if (s->dur_max != s->dur_min) {
+		put(&l, "..");
+		put(&l, dur_format(s->dur_max, a, sizeof a));
+	}
 }

@@ -54,6 +54,7 @@ struct session {
 	/* When it is due. ntimes == 0: on demand only (calfctl start). */
 	int		*times;		/* seconds after local midnight, sorted, unique */
 	size_t		 ntimes;
+	int		 times_line;	/* line of `at` or `every` */
 	int64_t		 every;		/* interval sessions: the step, else 0 */
 	int		 between_start;	/* interval sessions: first grid time */
 	int		 between_end;	/* interval sessions: last grid time */
@@ -71,17 +72,32 @@ struct session {
 	bool		 has_temperature;
 };
 
+enum notify_mode {
+	NOTIFY_DESKTOP,		/* desktop notifications where there is a bus */
+	NOTIFY_NONE
+};
+struct pool;
+
 struct routine {
+	struct pool	*pool;		/* the parser's strings and times, freed
+					   as one; NULL: each is malloc'd */
 	char		*source;	/* file path, or "built-in" */
+	bool		 builtin;	/* the copy compiled into calfd */
 	struct session	*sessions;	/* in file order */
 	size_t		 nsessions;
+	struct session	**byname;	/* sorted by name, for routine_find;
+					   NULL: search in file order */
 
 	/* [calfd] */
 	bool		 has_quiet;
 	int		 quiet_start;	/* seconds after midnight */
 	int		 quiet_end;
 	int64_t		 snooze;	/* default snooze */
-	char		*history;	/* history folder, absolute, or NULL */
+	enum notify_mode notify;
+	char		*hook;		/* absolute path, or NULL; in the pool */
+	int		 hook_line;
+	int64_t		 hook_timeout;	/* seconds; 0: the default */
+	char		*history;	/* history folder, absolute, or NULL; pool */
 };
 
 /* Parses a routine from memory; `source` names it in errors and in
@@ -98,7 +114,15 @@ void		 routine_free(struct routine *);
  * starting with a letter or a digit. */
 bool		 routine_name_valid(const char *name);
 
-/* The session called name, or NULL. */
+/* Adds "FILE:LINE: warning: ..." for what is valid but cannot be meant:
+ * a time inside quiet hours whose window closes before they end. */
+void		 routine_warnings(const struct routine *, struct errlist *warns);
+
+/* (Re)builds r->byname after the sessions array is final; -1 on ENOMEM.
+ * The parser calls it; a routine built by hand may skip it. */
+int		 routine_index(struct routine *);
+
+/* The session called name, or NULL: O(log n) once indexed. */
 struct session	*routine_find(const struct routine *, const char *name);
 
 /* Days as the user would write them: "daily", "weekdays", "mon,wed". */
@@ -116,6 +140,12 @@ char		*routine_locate(const char *cli_path, const char **why);
 
 /* Loads what routine_locate chose (or the built-in routine). */
 struct routine	*routine_open(const char *cli_path, struct errlist *errs);
+/* Reads again what `cur` was read from: the same file (never another one
+ * found by searching, never the built-in routine in its place). Only a
+ * routine that is the built-in one searches again, so a file written since
+ * is taken. NULL (and errs) when the file cannot be read or has errors. */
+struct routine	*routine_reread(const struct routine *cur,
+		     struct errlist *errs);
 
 /* config/routine.ini's bytes, compiled in by scripts/embed.sh. */
 extern const char	default_routine_ini[];

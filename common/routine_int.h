@@ -39,19 +39,14 @@ struct perror {
 	char		*msg;
 };
 
-/* A header seen, kept for finding sections given twice. */
-struct header {
-	char		*name;
-	int		 line;
-};
-
-#define NKEYS	16
+#define NKEYS	19
 
 /* Indexes into keytab[], and into keyline[] and keyok[] below. */
 enum {
 	K_QUIET, K_SNOOZE, K_TITLE, K_PROMPT, K_FINISH, K_AT, K_EVERY,
 	K_BETWEEN, K_DAYS, K_DURATION, K_CUE, K_START, K_REMIND, K_WINDOW,
-	K_TEMPERATURE, K_HISTORY
+	K_TEMPERATURE, K_NOTIFY, K_HOOK, K_HOOK_TIMEOUT,
+	K_HISTORY
 };
 
 struct parser {
@@ -66,8 +61,8 @@ struct parser {
 	size_t		 nerrs, caperrs;
 	bool		 oom;
 
-	struct header	*hdrs;
-	size_t		 nhdrs, caphdrs;
+	int		 calfd_line;	/* the [calfd] header, 0: none yet */
+	size_t		 nheaders;	/* lines starting with '[' */
 	size_t		 capsessions;
 
 	/* The section being read. */
@@ -98,6 +93,7 @@ cur(struct parser *p)
 void	perr(struct parser *, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 char	*pstrdup(struct parser *, const char *);
+void	*palloc(struct parser *, size_t);
 void	begin_section(struct parser *, const char *name);
 void	end_section(struct parser *);
 

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/routine.h"
 #include "common/routine_int.h"
@@ -35,7 +38,12 @@ static int	set_remind(struct parser *, const struct keydef *, const char *);
 static int	set_window(struct parser *, const struct keydef *, const char *);
 static int	set_temperature(struct parser *, const struct keydef *,
 		    const char *);
+static int	set_notify(struct parser *, const struct keydef *, const char *);
+static int	set_hook(struct parser *, const struct keydef *, const char *);
+static int	set_hook_timeout(struct parser *, const struct keydef *,
+		    const char *);
 static int	set_history(struct parser *, const struct keydef *, const char *);
+static char	*trim(char *);
 
 /* Every key there is; doc/routine.md and config/routine.ini follow it (the
  * unit test checks that they name every key). */
@@ -44,6 +52,12 @@ const struct keydef keytab[NKEYS] = {
 	    false, set_quiet },
 	[K_SNOOZE] = { SECT_CALFD, "snooze", "a duration of at least 1m, "
 	    "like 10m", false, set_snooze },
+	[K_NOTIFY] = { SECT_CALFD, "notify", "desktop or none", false,
+	    set_notify },
+	[K_HOOK] = { SECT_CALFD, "hook", "the absolute path of an executable, "
+	    "like /home/me/bin/calf-hook", false, set_hook },
+	[K_HOOK_TIMEOUT] = { SECT_CALFD, "hook-timeout", "a duration from 1s "
+	    "to 1h, like 10s", false, set_hook_timeout },
 	[K_HISTORY] = { SECT_CALFD, "history", "the absolute path of a folder, "
 	    "like /home/me/Sync/calf-history", false, set_history },
 	[K_TITLE] = { SECT_SESSION, "title", "some text", false, set_text },
@@ -148,6 +162,73 @@ set_snooze(struct parser *p, const struct keydef *k, const char *v)
 	return (get_dur(p, k, v, 60, false, &p->r->snooze));
 }
 
+/* Where prompts go besides the log and watchers. */
+static int
+set_notify(struct parser *p, const struct keydef *k, const char *v)
+{
+	if (strcmp(v, "desktop") == 0)
+		p->r->notify = NOTIFY_DESKTOP;
+	else if (strcmp(v, "none") == 0)
+		p->r->notify = NOTIFY_NONE;
+	else {
+		perr(p, p->line, "`notify = %s`: `notify` takes %s", v,
+		    k->form);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The hook is run directly (never through a shell), so it must be an
+ * executable file; checked here so --check-config and a reload say so
+ * with the line, instead of every event failing later. */
+static int
+set_hook(struct parser *p, const struct keydef *k, const char *v)
+{
+	struct stat	 st;
+
+	if (v[0] != '/') {
+		perr(p, p->line, "`hook = %s` is not an absolute path; `hook` "
+		    "takes %s", v, k->form);
+		return (-1);
+	}
+	if (stat(v, &st) == -1) {
+		perr(p, p->line, "`hook = %s`: %s; `hook` takes %s", v,
+		    strerror(errno), k->form);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		perr(p, p->line, "`hook = %s` is not a regular file; `hook` "
+		    "takes %s", v, k->form);
+		return (-1);
+	}
+	if (access(v, X_OK) == -1) {
+		perr(p, p->line, "`hook = %s` is not executable (chmod +x "
+		    "it); `hook` takes %s", v, k->form);
+		return (-1);
+	}
+	if ((p->r->hook = pstrdup(p, v)) == NULL)
+		return (-1);
+	p->r->hook_line = p->line;
+	return (0);
+}
+
+/* How long a hook may run before its process group is killed. */
+static int
+set_hook_timeout(struct parser *p, const struct keydef *k, const char *v)
+{
+	int64_t	 d;
+
+	if (get_dur(p, k, v, 1, false, &d) == -1)
+		return (-1);
+	if (d > 3600) {
+		perr(p, p->line, "`hook-timeout = %s` is longer than an hour; "
+		    "`hook-timeout` takes %s", v, k->form);
+		return (-1);
+	}
+	p->r->hook_timeout = d;
+	return (0);
+}
+
 /* title, prompt and finish are free text, kept as written. */
 static int
 set_text(struct parser *p, const struct keydef *k, const char *v)
@@ -161,8 +242,7 @@ set_text(struct parser *p, const struct keydef *k, const char *v)
 		dst = &s->prompt;
 	else
 		dst = &s->finish;
-	free(*dst);
-	*dst = pstrdup(p, v);
+	*dst = pstrdup(p, v);	/* set once: a second is refused earlier */
 	return (*dst == NULL ? -1 : 0);
 }
 
@@ -175,55 +255,108 @@ int_cmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* `at` takes several times at once, in any order, but each only once. */
+/*
+ * Splits a list value at commas and blanks in place, refusing an empty item
+ * (a comma first, last or doubled: "12:00," or "mon,,wed"), which a user
+ * would not have meant. Calls fn for each item; returns -1 after the first
+ * empty item, else the number of items fn refused.
+ */
+static int
+split_list(struct parser *p, const struct keydef *k, const char *v,
+    char *buf, size_t len, bool blanks,
+    int (*fn)(struct parser *, const struct keydef *, char *, void *),
+    void *arg)
+{
+	char	*item, *next, *tok, *save;
+	int	 bad = 0;
+
+	snprintf(buf, len, "%s", v);
+	for (item = buf; item != NULL; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		item = trim(item);
+		if (*item == '\0') {
+			perr(p, p->line, "`%s = %s` has an empty item; separate "
+			    "items with single commas, none at either end; "
+			    "`%s` takes %s", k->name, v, k->name, k->form);
+			return (-1);
+		}
+		if (!blanks) {
+			bad += fn(p, k, item, arg) == -1;
+			continue;
+		}
+		for (tok = strtok_r(item, " \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, " \t", &save))
+			bad += fn(p, k, tok, arg) == -1;
+	}
+	return (bad);
+}
+
+/* What `at` collects while its list is read. */
+struct at_list {
+	int	*times;
+	size_t	 n, cap;
+	bool	 full;
+};
+
+/* One time of an `at` list. */
+static int
+at_item(struct parser *p, const struct keydef *k, char *tok, void *arg)
+{
+	struct at_list	*a = arg;
+	const char	*why;
+	int		 sod;
+
+	(void)k;
+	if (tod_parse(tok, &sod, &why) == -1) {
+		perr(p, p->line, "`at`: `%s` is not a time; %s", tok, why);
+		return (-1);
+	}
+	if (a->n == a->cap) {
+		if (!a->full)
+			perr(p, p->line, "`at` has more than %d times; use "
+			    "`every` for frequent sessions", ROUTINE_MAX_TIMES);
+		a->full = true;
+		return (-1);
+	}
+	a->times[a->n++] = sod;
+	return (0);
+}
+
+/* `at` takes several times at once, in any order, but each only once. The
+ * list is read into a buffer on the stack and kept at the size it needs. */
 static int
 set_at(struct parser *p, const struct keydef *k, const char *v)
 {
 	struct session	*s = cur(p);
-	char		 buf[ROUTINE_MAX_LINE + 1], *tok, *save, tb[16];
-	const char	*why;
-	int		*times, sod, bad = 0;
-	size_t		 n = 0;
+	char		 buf[ROUTINE_MAX_LINE + 1], tb[16];
+	/* A line of ROUTINE_MAX_LINE bytes holds fewer times than this. */
+	int		 tmp[ROUTINE_MAX_LINE / 2 + 1 < ROUTINE_MAX_TIMES ?
+			     ROUTINE_MAX_LINE / 2 + 1 : ROUTINE_MAX_TIMES];
+	struct at_list	 a = { tmp, 0, sizeof tmp / sizeof *tmp, false };
+	int		*times, bad;
 
-	times = calloc(ROUTINE_MAX_TIMES, sizeof *times);
-	if (times == NULL) {
-		p->oom = true;
+	bad = split_list(p, k, v, buf, sizeof buf, true, at_item, &a);
+	if (bad == -1)
 		return (-1);
-	}
-	snprintf(buf, sizeof buf, "%s", v);
-	for (tok = strtok_r(buf, " \t,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t,", &save)) {
-		if (tod_parse(tok, &sod, &why) == -1) {
-			perr(p, p->line, "`at`: `%s` is not a time; %s", tok,
-			    why);
-			bad = 1;
-			continue;
-		}
-		if (n == ROUTINE_MAX_TIMES) {
-			perr(p, p->line, "`at` has more than %d times; use "
-			    "`every` for frequent sessions", ROUTINE_MAX_TIMES);
-			bad = 1;
-			break;
-		}
-		times[n++] = sod;
-	}
-	if (n == 0 && !bad)
+	if (a.n == 0 && bad == 0)
 		perr(p, p->line, "`at` is empty; `at` takes %s", k->form);
-	qsort(times, n, sizeof *times, int_cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (times[i] == times[i - 1]) {
+	qsort(a.times, a.n, sizeof *a.times, int_cmp);
+	for (size_t i = 1; i < a.n; i++) {
+		if (a.times[i] == a.times[i - 1]) {
 			perr(p, p->line, "`at` lists %s twice; give each time "
-			    "once", tod_format(times[i], tb, sizeof tb));
+			    "once", tod_format(a.times[i], tb, sizeof tb));
 			bad = 1;
 		}
 	}
-	if (bad || n == 0) {
-		free(times);
+	if (bad || a.n == 0)
 		return (-1);
-	}
-	free(s->times);
+	if ((times = palloc(p, a.n * sizeof *times)) == NULL)
+		return (-1);
+	memcpy(times, a.times, a.n * sizeof *times);
 	s->times = times;
-	s->ntimes = n;
+	s->ntimes = a.n;
+	s->times_line = p->line;
 	return (0);
 }
 
@@ -291,60 +424,62 @@ trim(char *s)
 	return (s);
 }
 
-/* Days are names, ranges (which may wrap, like fri-mon) or the three words. */
+/* One item of `days`: a name, a range (which may wrap, like fri-mon) or
+ * one of the three words; arg is the mask being built. */
+static int
+day_item(struct parser *p, const struct keydef *k, char *t, void *arg)
+{
+	uint8_t	*mask = arg;
+	char	*dash;
+	int	 a, b;
+
+	if (strcasecmp(t, "daily") == 0) {
+		*mask |= DAYS_ALL;
+		return (0);
+	}
+	if (strcasecmp(t, "weekdays") == 0) {
+		*mask |= DAYS_WEEKDAYS;
+		return (0);
+	}
+	if (strcasecmp(t, "weekends") == 0) {
+		*mask |= DAYS_WEEKENDS;
+		return (0);
+	}
+	if ((dash = strchr(t, '-')) != NULL) {
+		*dash = '\0';
+		a = day_index(trim(t));
+		b = day_index(trim(dash + 1));
+		if (a == -1 || b == -1) {
+			perr(p, p->line, "`days`: unknown day `%s` in range "
+			    "`%s-%s`; `days` takes %s",
+			    a == -1 ? trim(t) : trim(dash + 1), trim(t),
+			    trim(dash + 1), k->form);
+			return (-1);
+		}
+		for (int i = a;; i = (i + 1) % 7) {
+			*mask |= 1u << i;
+			if (i == b)
+				break;
+		}
+		return (0);
+	}
+	if ((a = day_index(t)) == -1) {
+		perr(p, p->line, "`days`: unknown day `%s`; `days` takes %s", t,
+		    k->form);
+		return (-1);
+	}
+	*mask |= 1u << a;
+	return (0);
+}
+
+/* Days are a comma-separated list of day_item()s. */
 static int
 set_days(struct parser *p, const struct keydef *k, const char *v)
 {
-	char		 buf[ROUTINE_MAX_LINE + 1], *tok, *save, *dash, *t;
+	char		 buf[ROUTINE_MAX_LINE + 1];
 	uint8_t		 mask = 0;
-	int		 a, b, bad = 0;
 
-	snprintf(buf, sizeof buf, "%s", v);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		t = trim(tok);
-		if (*t == '\0')
-			continue;
-		if (strcasecmp(t, "daily") == 0) {
-			mask |= DAYS_ALL;
-			continue;
-		}
-		if (strcasecmp(t, "weekdays") == 0) {
-			mask |= DAYS_WEEKDAYS;
-			continue;
-		}
-		if (strcasecmp(t, "weekends") == 0) {
-			mask |= DAYS_WEEKENDS;
-			continue;
-		}
-		if ((dash = strchr(t, '-')) != NULL) {
-			*dash = '\0';
-			a = day_index(trim(t));
-			b = day_index(trim(dash + 1));
-			if (a == -1 || b == -1) {
-				perr(p, p->line, "`days`: unknown day `%s` in "
-				    "range `%s-%s`; `days` takes %s",
-				    a == -1 ? trim(t) : trim(dash + 1),
-				    trim(t), trim(dash + 1), k->form);
-				bad = 1;
-				continue;
-			}
-			for (int i = a;; i = (i + 1) % 7) {
-				mask |= 1u << i;
-				if (i == b)
-					break;
-			}
-			continue;
-		}
-		if ((a = day_index(t)) == -1) {
-			perr(p, p->line, "`days`: unknown day `%s`; `days` "
-			    "takes %s", t, k->form);
-			bad = 1;
-			continue;
-		}
-		mask |= 1u << a;
-	}
-	if (bad)
+	if (split_list(p, k, v, buf, sizeof buf, false, day_item, &mask) != 0)
 		return (-1);
 	if (mask == 0) {
 		perr(p, p->line, "`days` is empty; `days` takes %s", k->form);
@@ -608,7 +743,6 @@ set_history(struct parser *p, const struct keydef *k, const char *v)
 		    "`history` takes %s", v, k->form);
 		return (-1);
 	}
-	free(p->r->history);
 	if ((p->r->history = pstrdup(p, v)) == NULL)
 		return (-1);
 	return (0);

@@ -20,6 +20,7 @@
 
 #include "common/routine.h"
 #include "common/routine_int.h"
+#include "common/routine_pool.h"
 #include "common/timeutil.h"
 
 #define DEFAULT_REMIND	(5 * 60)
@@ -72,15 +73,26 @@ perror_cmp(const void *a, const void *b)
 	return (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
-/* strdup that turns failure into a reported error. */
+/* strdup into the routine's pool that turns failure into an error. */
 char *
 pstrdup(struct parser *p, const char *s)
 {
 	char	*t;
 
-	if ((t = strdup(s)) == NULL)
+	if ((t = pool_strdup(p->r->pool, s)) == NULL)
 		p->oom = true;
 	return (t);
+}
+
+/* pool_alloc that turns failure into an error. */
+void *
+palloc(struct parser *p, size_t size)
+{
+	void	*m;
+
+	if ((m = pool_alloc(p->r->pool, size)) == NULL)
+		p->oom = true;
+	return (m);
 }
 
 /* Turns every/between into the day's firing times. */
@@ -97,15 +109,13 @@ expand_every(struct parser *p, struct session *s)
 		    "more than %d; use a longer step", n, ROUTINE_MAX_TIMES);
 		return;
 	}
-	if ((t = calloc(n, sizeof *t)) == NULL) {
-		p->oom = true;
+	if ((t = palloc(p, n * sizeof *t)) == NULL)
 		return;
-	}
 	for (size_t i = 0; i < n; i++)
 		t[i] = (int)(s->between_start + (int64_t)i * s->every);
-	free(s->times);
 	s->times = t;
 	s->ntimes = n;
+	s->times_line = p->keyline[K_EVERY];
 }
 
 /* The checks that need the whole section: required and conflicting keys. */
@@ -156,7 +166,7 @@ end_session(struct parser *p)
 		}
 	}
 	if (s->title == NULL)
-		s->title = pstrdup(p, s->name);
+		s->title = s->name;	/* shared; routine_free knows */
 }
 
 /* Closes the section being read before the next header or at the end. */
@@ -190,7 +200,6 @@ routine_name_valid(const char *s)
 void
 begin_section(struct parser *p, const char *name)
 {
-	struct header	*h;
 	struct session	*s;
 	size_t		 cap;
 
@@ -201,24 +210,15 @@ begin_section(struct parser *p, const char *name)
 	p->refused = false;
 	p->sline = p->line;
 
-	if (p->nhdrs == p->caphdrs) {
-		cap = p->caphdrs == 0 ? 16 : p->caphdrs * 2;
-		if ((h = reallocarray(p->hdrs, cap, sizeof *h)) == NULL) {
-			p->oom = true;
-			return;
-		}
-		p->hdrs = h;
-		p->caphdrs = cap;
-	}
-	h = &p->hdrs[p->nhdrs];
-	if ((h->name = pstrdup(p, name)) == NULL)
-		return;
-	h->line = p->line;
-	p->nhdrs++;
-	p->sname = h->name;
-
+	p->sname = "";		/* set below once the name is kept */
 	if (strcmp(name, "calfd") == 0) {
+		if (p->calfd_line != 0)
+			perr(p, p->line, "[calfd] already appears at line %d; "
+			    "give each section once", p->calfd_line);
+		else
+			p->calfd_line = p->line;
 		p->kind = SECT_CALFD;
+		p->sname = "calfd";
 		return;
 	}
 	if (!routine_name_valid(name))
@@ -236,6 +236,8 @@ begin_section(struct parser *p, const char *name)
 	}
 	if (p->r->nsessions == p->capsessions) {
 		cap = p->capsessions == 0 ? 16 : p->capsessions * 2;
+		if (p->capsessions == 0 && p->nheaders > cap)
+			cap = p->nheaders;	/* the usual case: one step */
 		if ((s = reallocarray(p->r->sessions, cap, sizeof *s)) == NULL) {
 			p->oom = true;
 			return;
@@ -254,39 +256,45 @@ begin_section(struct parser *p, const char *name)
 	s->window = DEFAULT_WINDOW;
 	if ((s->name = pstrdup(p, name)) == NULL)
 		return;
+	p->sname = s->name;
 	p->kind = SECT_SESSION;
 }
 
-/* Reports every section name given twice, at the later header. */
-static int
-header_cmp(const void *a, const void *b)
-{
-	const struct header	*x = a, *y = b;
-	int			 c = strcmp(x->name, y->name);
-
-	if (c != 0)
-		return (c);
-	return (x->line < y->line ? -1 : x->line > y->line);
-}
-
-/* Sections given twice would make session names ambiguous. */
+/* Sections given twice would make session names ambiguous: with the name
+ * index sorted by name, then line, each repeat follows its first. */
 static void
 check_duplicates(struct parser *p)
 {
-	size_t	 first = 0;
+	struct session	**ix = p->r->byname;
+	size_t		  first = 0;
 
-	if (p->nhdrs < 2)
-		return;
-	qsort(p->hdrs, p->nhdrs, sizeof *p->hdrs, header_cmp);
-	for (size_t i = 1; i < p->nhdrs; i++) {
-		if (strcmp(p->hdrs[i].name, p->hdrs[first].name) != 0) {
+	for (size_t i = 1; ix != NULL && i < p->r->nsessions; i++) {
+		if (strcmp(ix[i]->name, ix[first]->name) != 0) {
 			first = i;
 			continue;
 		}
-		perr(p, p->hdrs[i].line, "[%s] already appears at line %d; "
-		    "give each section once", p->hdrs[i].name,
-		    p->hdrs[first].line);
+		perr(p, ix[i]->line, "[%s] already appears at line %d; give "
+		    "each section once", ix[i]->name, ix[first]->line);
 	}
+}
+
+/* Counts the lines that start a section, to size the sessions at once. */
+static size_t
+count_headers(const char *buf, size_t len)
+{
+	const char	*s = buf, *end = buf + len, *nl;
+	size_t		 n = 0;
+
+	while (s < end) {
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < end && *s == '[')
+			n++;
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			break;
+		s = nl + 1;
+	}
+	return (n < ROUTINE_MAX_SESSIONS ? n : ROUTINE_MAX_SESSIONS);
 }
 
 /* The parser's entry point: bytes in, a routine or every error out. */
@@ -304,13 +312,17 @@ routine_parse(const char *buf, size_t len, const char *source,
 	p.source = source;
 	p.kind = SECT_NONE;
 	if ((r = calloc(1, sizeof *r)) == NULL ||
-	    (r->source = strdup(source)) == NULL) {
+	    (r->source = strdup(source)) == NULL ||
+	    (r->pool = pool_new()) == NULL) {
+		if (r != NULL)
+			free(r->source);
 		free(r);
 		errlist_add(errs, "%s: out of memory", source);
 		return (NULL);
 	}
 	r->snooze = DEFAULT_SNOOZE;
 	p.r = r;
+	p.nheaders = count_headers(buf, len);
 
 	rc = ini_parse_stream(routine_reader, &p, routine_handler, &p);
 	if (p.nerrs >= ROUTINE_MAX_ERRORS) {
@@ -318,6 +330,8 @@ routine_parse(const char *buf, size_t len, const char *source,
 		    "was not checked. Is this a routine file?", p.nerrs);
 	} else {
 		end_section(&p);
+		if (!p.oom && routine_index(r) == -1)
+			p.oom = true;
 		check_duplicates(&p);
 	}
 	if (rc != 0 && p.nerrs == 0)
@@ -334,12 +348,20 @@ routine_parse(const char *buf, size_t len, const char *source,
 		    p.errs[i].msg);
 		free(p.errs[i].msg);
 	}
+	if (p.nerrs == 0 && !p.oom && r->nsessions < p.capsessions) {
+		/* Give back the slack of the growth; the index moves along. */
+		struct session	*s = reallocarray(r->sessions, r->nsessions,
+				     sizeof *s);
+
+		if (s != NULL && s != r->sessions) {
+			r->sessions = s;
+			if (routine_index(r) == -1)
+				p.oom = true;
+		}
+	}
 	if (p.oom)
 		errlist_add(errs, "%s: out of memory", source);
 	free(p.errs);
-	for (size_t i = 0; i < p.nhdrs; i++)
-		free(p.hdrs[i].name);
-	free(p.hdrs);
 	if (p.nerrs != 0 || p.oom) {
 		routine_free(r);
 		return (NULL);

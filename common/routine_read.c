@@ -174,8 +174,13 @@ routine_reader(char *str, int num, void *stream)
 		s++;
 	if (*s == '\0' || *s == ';' || *s == '#')
 		return (str);
-	if (check_line(p, s))
-		snprintf(str, (size_t)num, "%s\n", s);
+	if (check_line(p, s)) {
+		/* s is at most max <= num - 2 bytes: it fits with "\n\0". */
+		n = strlen(s);
+		memcpy(str, s, n);
+		str[n] = '\n';
+		str[n + 1] = '\0';
+	}
 	else if (*s != '[')
 		p->refused = true;
 	return (str);

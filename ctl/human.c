@@ -138,7 +138,7 @@ void
 human_status(const struct out *o, json_object *data)
 {
 	json_object	*running = jarr(data, F_RUNNING), *due = jarr(data, F_DUE);
-	json_object	*next = NULL;
+	json_object	*next = NULL, *saved;
 	int64_t		 now = jnow_us(data), at, until = 0;
 	size_t		 nr = running ? json_object_array_length(running) : 0;
 	size_t		 nd = due ? json_object_array_length(due) : 0;
@@ -187,6 +187,12 @@ human_status(const struct out *o, json_object *data)
 		}
 		printf("\n");
 	}
+	if (json_object_object_get_ex(data, "saved", &saved) &&
+	    json_object_is_type(saved, json_type_boolean) &&
+	    !json_object_get_boolean(saved))
+		printf("%sNot saved%s (%s): calfd keeps trying; a restart now "
+		    "would forget the latest changes\n", YELLOW(o), RESET(o),
+		    nz(jstr(data, "save_error"), "?"));
 	if ((src = jstr(data, F_SOURCE)) != NULL)
 		printf("%sRoutine: %s%s\n", DIM(o), src, RESET(o));
 }

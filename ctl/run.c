@@ -202,20 +202,35 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 	json_object_put(empty);
 }
 
-/* Done, but the history record waits in calfd's memory (a full or
- * read-only disk): the caller must hear it (doc/history.md). */
-static int
-history_unsaved(json_object *reply)
+/* Whether a boolean field of the reply says false. */
+static bool
+said_false(json_object *reply, const char *key)
 {
 	json_object	*v;
-	const char	*w = jstr(reply, F_WARNING);
 
-	if (!json_object_object_get_ex(reply, F_HISTORY_SAVED, &v) ||
-	    !json_object_is_type(v, json_type_boolean) ||
-	    json_object_get_boolean(v))
+	return (json_object_object_get_ex(reply, key, &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    !json_object_get_boolean(v));
+}
+
+/* A change calfd made but could not yet put on disk: its state save failed
+ * (a restart would forget it, doc/PROTOCOL.md "saved") or its history
+ * record waits in memory (doc/history.md). Done, yet the caller must hear
+ * it; calfd's warning says which, or both. */
+static int
+not_saved(json_object *reply)
+{
+	const char	*w = jstr(reply, F_WARNING);
+	bool		 state = said_false(reply, F_SAVED);
+	bool		 hist = said_false(reply, F_HISTORY_SAVED);
+
+	if (!state && !hist)
 		return (0);
-	warnmsg("warning: %s", w != NULL ? w : "not yet in the history log");
-	return (EX_TEMPFAIL);
+	if (w == NULL)
+		w = state ? "the change is not saved to disk" :
+		    "not yet in the history log";
+	warnmsg("warning: %s", w);
+	return (EXIT_NOTSAVED);
 }
 
 /* One request, one reply, printed. */
@@ -235,7 +250,7 @@ run_command(struct client *c, const struct ctl_opts *o, const char *name,
 		return (run_unreachable(c));
 	if (reply_ok(reply)) {
 		succeeded(o, print, reply);
-		rc = history_unsaved(reply);
+		rc = not_saved(reply);
 	} else
 		rc = refused(c, o, reply);
 	json_object_put(reply);

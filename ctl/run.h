@@ -15,6 +15,7 @@
 #define EXIT_REFUSED	1		/* calfd said no */
 #define EXIT_USAGE	2		/* our caller got it wrong */
 #define EXIT_NODAEMON	EX_UNAVAILABLE	/* 69: calfd not reachable */
+#define EXIT_NOTSAVED	EX_TEMPFAIL	/* 75: done, but not on disk */
 
 struct ctl_opts {
 	const char	*socket;	/* -s, or NULL */

@@ -7,6 +7,7 @@
  */
 #include "daemon/engine_int.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +40,14 @@ fail(char **cause, enum result r, const char *fmt, ...)
 static struct run *
 find_run(struct engine *e, const char *name)
 {
+	struct session	*s = routine_find(e->r, name);	/* O(log n) */
+	struct run	*run;
+
+	if (s == NULL)
+		return NULL;
+	run = e->runs[s - e->r->sessions];
 	/* During a reload, runs already claimed have s == NULL. */
-	for (size_t i = 0; i < e->r->nsessions; i++)
-		if (e->runs[i]->s != NULL &&
-		    strcmp(e->runs[i]->s->name, name) == 0)
-			return e->runs[i];
-	return NULL;
+	return run->s != NULL ? run : NULL;
 }
 
 static void
@@ -275,7 +278,7 @@ engine_reload(struct engine *e, enum event_origin o, struct errlist *errs)
 	struct calf_event ev;
 	time_t		  now = (time_t)(wall_now().us / US);
 
-	if ((nr = routine_open(e->cli_path, errs)) == NULL) {
+	if ((nr = routine_reread(e->r, errs)) == NULL) {
 		log_warnx("reload refused; the routine in use is unchanged:");
 		for (size_t i = 0; i < errs->n; i++)
 			log_warnx("%s", errs->msgs[i]);
@@ -334,6 +337,9 @@ engine_reload(struct engine *e, enum event_origin o, struct errlist *errs)
 	free(e->runs);
 	sched_free(e->sched);
 	routine_free(e->r);
+	/* The old routine's pages go back to the system: five reloads of a
+	 * large routine must not hold five routines' worth of heap. */
+	malloc_trim(0);
 	e->r = nr;
 	e->runs = nruns;
 	e->sched = ns;

@@ -20,12 +20,17 @@
 #include "common/errlist.h"
 #include "common/routine.h"
 #include "common/sockpath.h"
+#include "daemon/bus.h"
 #include "daemon/control.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/history.h"
+#include "daemon/hook.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
+#include "daemon/notify.h"
 #include "daemon/offline.h"
+#include "daemon/presence.h"
 #include "daemon/state.h"
 #include "daemon/systemd.h"
 
@@ -36,6 +41,8 @@ static const char usage_text[] =
 "\n"
 "Keeps a daily calf-care routine: prompts when a session is due, cues\n"
 "during it and its end. Runs in the foreground; control it with calfctl.\n"
+"Prompts also go to desktop notifications with buttons (notify = desktop)\n"
+"and to the routine's hook; they wait while the screen is locked.\n"
 "\n"
 "  -c, --config FILE     the routine (default: $CALFD_CONFIG, then\n"
 "                        $XDG_CONFIG_HOME/calf/routine.ini, then\n"
@@ -53,7 +60,7 @@ static const char usage_text[] =
 "                        root)\n"
 "  -v, --verbose         log debugging detail\n"
 "      --check-config    check the routine, print one line per session,\n"
-"                        exit 0, or 78 with every error\n"
+"                        exit 0 (warnings on stderr), or 78 with every error\n"
 "      --agenda N        print the next N firings and exit\n"
 "      --from INSTANT    with --agenda: start after INSTANT (ISO 8601 with\n"
 "                        an offset or Z, or @EPOCH), not now\n"
@@ -123,6 +130,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	errlist_init(&errs);
 	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
+	control_check_socket();		/* a socket file deleted meanwhile */
 }
 
 static char *
@@ -208,6 +216,10 @@ daemon_cleanup(struct daemon_res *d)
 	history_shutdown();
 	if (engine != NULL) {
 		events_remove_sink(stderr_sink, NULL);
+		hook_shutdown();
+		presence_shutdown();
+		notify_shutdown();
+		bus_shutdown();
 		engine_free(engine);
 		engine = NULL;
 	}
@@ -281,7 +293,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		rc = EX_USAGE;
 		goto out;
 	}
-	if ((d.base = event_base_new()) == NULL)
+	if ((d.base = loop_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((engine = engine_new(d.base, d.r, cli_config)) == NULL)
 		fatalx("cannot start the engine");
@@ -305,10 +317,16 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		log_info("listening on %s", d.path);
 	else
 		log_info("listening on the socket systemd passed");
+	/* The other channels, before the restore so they hear of it. */
+	bus_init(d.base);
+	notify_init(d.base, engine);
+	hook_init(d.base, engine);
+	presence_init(engine);
 	/* After the socket is ours (so a second calfd cannot get this far)
 	 * and before the loop runs, so no timer fires on a half-restored
 	 * engine. */
 	state_restore(d.state, engine);
+	control_use_state(d.state);
 	control_started();
 
 	d.sigs[0] = evsignal_new(d.base, SIGTERM, on_stop, d.base);

@@ -20,6 +20,7 @@
 #include "daemon/engine_list.h"
 #include "daemon/events.h"
 #include "daemon/history_cmd.h"
+#include "daemon/state.h"
 #include "daemon/systemd.h"
 
 /* One handler per command, reading arguments cmdtab_parse has checked. */
@@ -123,6 +124,8 @@ cmd_status(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 		json_object_object_add(next, F_HELD_BY, held != NULL ?
 		    json_object_new_string(held) : NULL);
 	}
+	if (ctx->state != NULL)
+		state_describe(ctx->state, *data);
 	return RES_SUCCESS;
 }
 

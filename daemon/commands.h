@@ -14,10 +14,12 @@
 #include "daemon/request.h"
 
 struct engine;
+struct state;
 
 /* What a handler may use and report besides its reply. */
 struct cmd_ctx {
 	struct engine	*engine;
+	struct state	*state;		/* for status: saved or not; may be NULL */
 	bool		 watch;		/* out: subscribe this connection */
 };
 

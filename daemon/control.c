@@ -4,13 +4,17 @@
  * daemon/commands.c and writes replies and, to watchers, events.
  *
  * Nothing here blocks the loop: input is bounded by a read watermark and
- * processed a few dozen lines per turn, output is bounded (a client that
- * stops reading is paused, and a watcher that stops reading is dropped),
- * and a client is freed only from the top of a callback.
+ * processed a few dozen lines, or about a millisecond, per turn, output is
+ * bounded (a client that stops reading is paused, and a watcher that stops
+ * reading is dropped), and a client is freed only from the top of a
+ * callback.
  *
- * A reply to a request that added to the history log waits until the
- * record is on disk (daemon/history.h), or goes out with a warning when
- * the disk refuses; the client's next lines wait behind it.
+ * A reply to a request that changed something waits until the change is on
+ * disk: the state save that covers it (state.h) and, when it added to the
+ * history log, its history record (history.h). Each failure gives its own
+ * mark, "saved": false or "history_saved": false, with a "warning" saying
+ * why. The client's later lines wait behind a held reply, so replies keep
+ * their order.
  */
 #include "daemon/control.h"
 
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -40,17 +45,22 @@
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/request.h"
+#include "daemon/state.h"
 
 #define MAX_CLIENTS	256
 #define ACCEPT_PER_TURN	16
 #define LINES_PER_TURN	64		/* then yield to timers and I/O */
+#define SLICE_NS	1000000		/* ... or after this much work */
 #define INPUT_HIGH	(4 * PROTO_MAX_LINE)	/* read no more than this */
 #define OUTPUT_PAUSE	(256 * 1024)	/* stop reading requests */
-#define OUTPUT_MAX	(1024 * 1024)	/* drop the client */
+#define OUTPUT_MAX	(1024 * 1024)	/* queued this long: not reading */
+#define OUTPUT_STALL	3		/* ... with nothing taken for so many s */
+#define OUTPUT_HARD	(64 * 1024 * 1024)	/* drop whatever the reason */
 #define CLOSE_TIMEOUT	5		/* seconds to flush a last reply */
 #define REPLAY_SECONDS	10		/* the start's events, kept this long */
 #define REPLAY_MAX	256		/* ... and at most this many */
 #define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
+#define IDLE_MIN	2		/* idle this long: may make room */
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
@@ -58,8 +68,13 @@ struct client {
 	struct event		*work;	/* yield, or free from the top */
 	unsigned		 id;
 	pid_t			 pid;
-	json_object		*hist_held;	/* reply waiting for the disk */
-	uint64_t		 hist_seq;	/* ... until this record */
+	json_object		*held;	/* the reply waiting for the disk */
+	uint64_t		 held_gen;	/* ... for the save of this change */
+	uint64_t		 hist_seq;	/* ... and for this history record */
+	bool			 wait_save;	/* held_gen not yet saved */
+	bool			 wait_hist;	/* hist_seq not yet written */
+	int64_t			 progress_s;	/* output last taken (loop time) */
+	int64_t			 active_s;	/* last request (loop time) */
 	bool			 watching;
 	bool			 blocked;	/* output full: not reading */
 	bool			 eof;		/* peer shut its side */
@@ -70,15 +85,20 @@ struct client {
 static struct {
 	struct event_base	*base;
 	struct engine		*engine;
+	struct state		*state;	/* NULL: replies are not held */
 	int			 fd;
 	struct event		*accept_ev;
 	struct event		*backoff_ev;
 	char			*path;	/* the file we bound, to unlink */
 	dev_t			 dev;
 	ino_t			 ino;
+	int			 watch_fd;	/* its folder (inotify) */
+	struct event		*watch_ev;
+	bool			 lost;	/* taken by another: said once */
 	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
+	unsigned		 ndying;	/* killed, freed next turn */
 	unsigned		 next_id;
 	bool			 sink;
 
@@ -90,9 +110,26 @@ static struct {
 	size_t			 nreplay;
 	bool			 capturing;
 	struct event		*replay_ev;
-} ctl = { .fd = -1 };
+} ctl = { .fd = -1, .watch_fd = -1 };
 
 static void	client_process(struct client *);
+
+/* Adds a warning to a reply; a second one (the state save and the
+ * history record can both fail) is joined to the first, so each is said. */
+static void
+add_warning(json_object *reply, const char *w)
+{
+	json_object	*prev;
+	char		*both = NULL;
+
+	if (json_object_object_get_ex(reply, F_WARNING, &prev) &&
+	    json_object_is_type(prev, json_type_string))
+		both = msgf("%s; and %s", json_object_get_string(prev), w);
+	json_object_object_add(reply, F_WARNING, both != NULL ?
+	    json_object_new_string(both) : w != NULL ?
+	    json_object_new_string(w) : NULL);
+	free(both);
+}
 
 /* A reply whose record is not on disk says so; calfctl prints it. */
 static void
@@ -103,8 +140,7 @@ history_warn(json_object *reply, const char *err)
 
 	json_object_object_add(reply, F_HISTORY_SAVED,
 	    json_object_new_boolean(false));
-	json_object_object_add(reply, F_WARNING,
-	    w != NULL ? json_object_new_string(w) : NULL);
+	add_warning(reply, w);
 	free(w);
 }
 
@@ -116,7 +152,9 @@ client_free(struct client *c)
 	log_debug("client %u: gone", c->id);
 	TAILQ_REMOVE(&ctl.clients, c, entry);
 	ctl.nclients--;
-	json_object_put(c->hist_held);
+	if (c->dead)
+		ctl.ndying--;
+	json_object_put(c->held);
 	event_free(c->work);
 	bufferevent_free(c->bev);
 	free(c);
@@ -136,6 +174,7 @@ client_kill(struct client *c)
 	if (c->dead)
 		return;
 	c->dead = true;
+	ctl.ndying++;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	event_active(c->work, EV_TIMEOUT, 0);
 }
@@ -149,18 +188,48 @@ client_yield(struct client *c)
 	evtimer_add(c->work, &zero);
 }
 
-/* One line out; a client that lets 1 MiB pile up is not reading and goes
- * rather than growing calfd. */
+/* The loop's time of this turn, in seconds: the same for everything done
+ * in one turn, however long the turn takes. */
+static int64_t
+loop_seconds(void)
+{
+	struct timeval	tv;
+
+	if (event_base_gettimeofday_cached(ctl.base, &tv) == -1)
+		return 0;
+	return (int64_t)tv.tv_sec;
+}
+
+/* Bytes left for the socket: the client is reading. */
+static void
+client_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct client	*c = arg;
+
+	(void)buf;
+	if (info->n_deleted > 0)
+		c->progress_s = loop_seconds();
+}
+
+/* One line out. A client is "not reading", and goes rather than growing
+ * calfd, when over 1 MiB has been queued and none of it taken for
+ * OUTPUT_STALL seconds; a burst made in one turn (a catch-up of thousands
+ * of events) is never judged, since the clock starts with the turn. */
 static int
 client_write(struct client *c, const char *s)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	size_t		 len = evbuffer_get_length(out);
 
 	if (c->dead || c->closing)
 		return -1;
-	if (evbuffer_get_length(out) > OUTPUT_MAX) {
-		log_warnx("client %u (pid %ld): not reading, over %d bytes "
-		    "queued; dropping it", c->id, (long)c->pid, OUTPUT_MAX);
+	if (len == 0)
+		c->progress_s = loop_seconds();
+	if ((len > OUTPUT_MAX && loop_seconds() - c->progress_s >
+	    OUTPUT_STALL) || len > OUTPUT_HARD) {
+		log_warnx("client %u (pid %ld): not reading, %zu bytes "
+		    "queued; dropping it", c->id, (long)c->pid, len);
 		client_kill(c);
 		return -1;
 	}
@@ -231,7 +300,7 @@ client_line(struct client *c, const char *line, size_t len)
 	json_object	*reply;
 	char		*cause;
 	enum result	 r;
-	uint64_t	 hseq = history_pending();
+	uint64_t	 gen, hseq = history_pending();
 	const char	*herr;
 
 	if (request_blank(line, len))
@@ -247,15 +316,27 @@ client_line(struct client *c, const char *line, size_t len)
 		return;
 	}
 	log_debug("client %u: %s", c->id, req.argv[0]);
+	c->active_s = loop_seconds();
+	gen = state_generation(ctl.state);
+	ctx.state = ctl.state;
 	reply = commands_run(&ctx, &req);
 	request_free(&req);
-	if (reply != NULL && history_pending() != hseq) {
-		if ((herr = history_error()) == NULL) {
-			c->hist_held = reply;
-			c->hist_seq = history_pending();
-			return;
-		}
+	if (reply != NULL && history_pending() != hseq &&
+	    (herr = history_error()) != NULL) {
+		/* The disk refuses already: no use waiting for it. */
 		history_warn(reply, herr);
+		hseq = history_pending();
+	}
+	if (reply != NULL && (state_generation(ctl.state) != gen ||
+	    history_pending() != hseq)) {
+		/* A change: said once it is on disk (control_saved,
+		 * history_written). */
+		c->held = reply;
+		c->held_gen = state_generation(ctl.state);
+		c->wait_save = c->held_gen != gen;
+		c->hist_seq = history_pending();
+		c->wait_hist = c->hist_seq != hseq;
+		return;
 	}
 	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
 		c->watching = true;
@@ -264,9 +345,20 @@ client_line(struct client *c, const char *line, size_t len)
 	}
 }
 
-/* Takes complete lines off the input, at most LINES_PER_TURN per turn;
- * checks the length before reading so an endless line never costs more
- * than the read watermark. */
+/* Nanoseconds on the monotonic clock, for the budget of a turn. */
+static int64_t
+mono_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Takes complete lines off the input, at most LINES_PER_TURN or SLICE_NS
+ * worth per turn, and none while a reply waits for a save; checks the
+ * length before reading so an endless line never costs more than the read
+ * watermark. */
 static void
 client_process(struct client *c)
 {
@@ -275,16 +367,16 @@ client_process(struct client *c)
 	struct evbuffer_ptr	 eol;
 	char			 line[PROTO_MAX_LINE + 1];
 	size_t			 eol_len, len;
+	int64_t			 t0 = mono_ns();
 
-	for (int n = 0; !c->dead && !c->closing && c->hist_held == NULL;
-	    n++) {
+	for (int n = 0; !c->dead && !c->closing && c->held == NULL; n++) {
 		if (evbuffer_get_length(out) > OUTPUT_PAUSE) {
 			/* Resumed by client_write_cb once it drains. */
 			c->blocked = true;
 			bufferevent_disable(c->bev, EV_READ);
 			return;
 		}
-		if (n == LINES_PER_TURN) {
+		if (n == LINES_PER_TURN || (n > 0 && mono_ns() - t0 > SLICE_NS)) {
 			client_yield(c);
 			return;
 		}
@@ -376,6 +468,32 @@ client_work_cb(evutil_socket_t fd, short what, void *arg)
 		client_process(c);
 }
 
+/* With every slot taken, the client idle the longest (no watch, no
+ * request under way, nothing to send, for IDLE_MIN seconds) makes room
+ * for a new one, so idle connections cannot lock calfctl out. False when
+ * none is idle. */
+static bool
+evict_idle(void)
+{
+	struct client	*c, *oldest = NULL;
+
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->watching || c->dead || c->closing || c->held != NULL ||
+		    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+		    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
+		    loop_seconds() - c->active_s < IDLE_MIN)
+			continue;
+		if (oldest == NULL || c->active_s < oldest->active_s)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return false;
+	log_info("client %u (pid %ld): closed, idle, to make room for a new "
+	    "one", oldest->id, (long)oldest->pid);
+	client_kill(oldest);
+	return true;
+}
+
 /* Only our own uid or root may talk to us; SO_PEERCRED is the kernel's
  * word, not the client's. A socket systemd passed is guarded by the mode
  * and group its unit gave the file (the system socket's group calf). */
@@ -397,7 +515,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (ctl.nclients >= MAX_CLIENTS) {
+	if (ctl.nclients - ctl.ndying >= MAX_CLIENTS && !evict_idle()) {
 		log_warnx("refused a client (pid %ld): %d clients already",
 		    (long)cred.pid, MAX_CLIENTS);
 		close(fd);
@@ -423,9 +541,11 @@ client_accept(int fd)
 	}
 	c->id = ++ctl.next_id;
 	c->pid = cred.pid;
+	c->active_s = loop_seconds();
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb,
 	    client_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, INPUT_HIGH);
+	evbuffer_add_cb(bufferevent_get_output(c->bev), client_out_cb, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
 	ctl.nclients++;
@@ -485,26 +605,77 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
-/* The history's word after a write: replies whose records it covers go
- * out; after a failure every waiting reply goes, with the warning. */
+/* A held reply goes out once nothing it waits for is left; the client's
+ * next lines follow. */
+static void
+client_release(struct client *c)
+{
+	json_object	*reply = c->held;
+
+	if (c->wait_save || c->wait_hist)
+		return;
+	c->held = NULL;
+	client_send(c, reply);
+	if (!c->dead && !c->closing)
+		client_yield(c);
+}
+
+/* The state module's word after a save: replies whose change it covers
+ * learn whether it is on disk; after a failure every one waiting does. */
+static void
+control_saved(void *arg, uint64_t saved_gen, bool ok)
+{
+	struct client	*c;
+	const char	*why;
+	char		*w;
+
+	(void)arg;
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->held == NULL || !c->wait_save ||
+		    (ok && c->held_gen > saved_gen))
+			continue;
+		c->wait_save = false;
+		json_object_object_add(c->held, F_SAVED,
+		    json_object_new_boolean(ok));
+		if (!ok) {
+			why = state_error(ctl.state);
+			w = msgf("the change is not saved to disk (%s); calfd "
+			    "keeps trying, but a restart before it succeeds "
+			    "would forget it", why != NULL ? why :
+			    "unknown error");
+			add_warning(c->held, w);
+			free(w);
+		}
+		client_release(c);
+	}
+}
+
+/* The history's word after a write: replies whose records it covers are
+ * done waiting for it; after a failure every one waiting goes on with the
+ * warning. */
 static void
 history_written(void *arg, uint64_t written, bool ok, const char *err)
 {
 	struct client	*c;
-	json_object	*reply;
 
 	(void)arg;
 	TAILQ_FOREACH(c, &ctl.clients, entry) {
-		if (c->hist_held == NULL || (ok && c->hist_seq > written))
+		if (c->held == NULL || !c->wait_hist ||
+		    (ok && c->hist_seq > written))
 			continue;
-		reply = c->hist_held;
-		c->hist_held = NULL;
+		c->wait_hist = false;
 		if (!ok)
-			history_warn(reply, err);
-		client_send(c, reply);
-		if (!c->dead && !c->closing)
-			client_yield(c);
+			history_warn(c->held, err);
+		client_release(c);
 	}
+}
+
+void
+control_use_state(struct state *st)
+{
+	ctl.state = st;
+	if (st != NULL)
+		state_on_save(st, control_saved, NULL);
 }
 
 /* The one events sink for the socket: each event is serialised once and
@@ -555,6 +726,100 @@ control_started(void)
 		replay_end(-1, 0, NULL);
 }
 
+/* The listener on a fresh fd: accepting goes on there. */
+static int
+listener_swap(int fd)
+{
+	struct event	*ev;
+
+	ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1) {
+		if (ev != NULL)
+			event_free(ev);
+		return -1;
+	}
+	if (ctl.accept_ev != NULL)
+		event_free(ctl.accept_ev);
+	evtimer_del(ctl.backoff_ev);
+	close(ctl.fd);
+	ctl.accept_ev = ev;
+	ctl.fd = fd;
+	return 0;
+}
+
+static void	watch_cb(evutil_socket_t, short, void *);
+
+/* (Re)starts watching the socket's folder, which may itself be new. */
+static void
+watch_start(void)
+{
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	if ((ctl.watch_fd = listen_watch(ctl.path)) == -1) {
+		log_warn("cannot watch the folder of %s; a removed socket "
+		    "is noticed only on SIGHUP", ctl.path);
+		return;
+	}
+	ctl.watch_ev = event_new(ctl.base, ctl.watch_fd, EV_READ | EV_PERSIST,
+	    watch_cb, NULL);
+	if (ctl.watch_ev == NULL || event_add(ctl.watch_ev, NULL) == -1)
+		log_warnx("cannot watch the folder of %s", ctl.path);
+}
+
+void
+control_check_socket(void)
+{
+	char	*cause = NULL;
+	dev_t	 dev;
+	ino_t	 ino;
+	int	 fd;
+
+	if (ctl.path == NULL)
+		return;
+	switch (listen_is_ours(ctl.path, ctl.dev, ctl.ino)) {
+	case 1:
+		return;
+	case -1:
+		if (!ctl.lost)
+			log_warnx("%s is no longer our socket; not taking it "
+			    "back (clients still connected are served)",
+			    ctl.path);
+		ctl.lost = true;
+		return;
+	default:
+		break;
+	}
+	if ((fd = listen_path(ctl.path, &dev, &ino, &cause)) == -1 ||
+	    listener_swap(fd) == -1) {
+		log_warnx("%s was removed and cannot be made again: %s",
+		    ctl.path, cause != NULL ? cause : "out of memory");
+		if (fd != -1) {
+			unlink(ctl.path);
+			close(fd);
+		}
+		free(cause);
+		return;
+	}
+	ctl.dev = dev;
+	ctl.ino = ino;
+	ctl.lost = false;
+	log_warnx("%s was removed; listening there again", ctl.path);
+	watch_start();
+}
+
+/* Something left the socket's folder: perhaps the socket. */
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	listen_watch_drain(fd);
+	control_check_socket();
+}
+
 /* Listening comes last, after the engine, so the first client already
  * sees a running routine; a failure leaves nothing behind. */
 int
@@ -595,6 +860,8 @@ control_init(struct event_base *base, struct engine *engine,
 	}
 	ctl.sink = true;
 	history_on_written(history_written, NULL);
+	if (ctl.path != NULL)
+		watch_start();
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
 	ctl.capturing = true;
 	return 0;
@@ -616,6 +883,7 @@ control_shutdown(void)
 
 	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
 		client_free(c);
+	ctl.state = NULL;	/* closed before us: state_close unhooks itself */
 	replay_end(-1, 0, NULL);
 	if (ctl.replay_ev != NULL)
 		event_free(ctl.replay_ev);
@@ -625,6 +893,12 @@ control_shutdown(void)
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;
 	}
+	if (ctl.watch_ev != NULL)
+		event_free(ctl.watch_ev);
+	if (ctl.watch_fd != -1)
+		close(ctl.watch_fd);
+	ctl.watch_ev = NULL;
+	ctl.watch_fd = -1;
 	if (ctl.accept_ev != NULL)
 		event_free(ctl.accept_ev);
 	if (ctl.backoff_ev != NULL)

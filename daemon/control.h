@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 struct engine;
+struct state;
 
 /* Binds and listens on path (creating its folder 0700 when it is ours),
  * replacing a stale socket; when a live calfd owns it, returns -1 with
@@ -22,6 +23,12 @@ int	control_init(struct event_base *, struct engine *, const char *path,
  * was down handled): the events it caused, which no watcher can have heard,
  * are replayed to each watcher that subscribes in the next 10 seconds. */
 void	control_started(void);
+/* From now on a reply to a request that changed something waits for the
+ * save of that change (or its failure, which the reply then says). */
+void	control_use_state(struct state *);
+/* The socket file was removed (an inotify watch on its folder, or SIGHUP
+ * asks): bind it again. One that another process put there is left. */
+void	control_check_socket(void);
 /* Closes every client and the listener; removes the socket file if we
  * created it. */
 void	control_shutdown(void);

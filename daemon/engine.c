@@ -158,6 +158,18 @@ engine_release_held(struct engine *e, enum event_origin o)
 	}
 }
 
+/* Away holds prompts like quiet hours; coming back gives the held ones. */
+void
+engine_set_away(struct engine *e, bool away, const char *why)
+{
+	if (e->away == away)
+		return;
+	e->away = away;
+	log_info("%s: prompts %s", why, away ? "held" : "given again");
+	if (!away)
+		engine_release_held(e, ORIGIN_SCHEDULE);
+}
+
 /* Holds prompts until until_us (0: until resumed). */
 void
 engine_pause_set(struct engine *e, enum event_origin o, int64_t until_us)
@@ -253,7 +265,54 @@ on_step(void *arg)
 		event_active(e->step_ev, EV_TIMEOUT, 0);
 }
 
-/* systemd-timedated replaces the /etc/localtime link; tzset() rereads it. */
+/*
+ * The time-zone watch. systemd-timedated replaces the /etc/localtime link
+ * (a new link renamed over it); an admin may also copy a zone file over it
+ * or remove it. Like systemd's manager, calfd watches the link itself
+ * (IN_DONT_FOLLOW), so writes to other files in /etc never wake it; only
+ * while /etc/localtime is missing does it watch /etc, for that one name.
+ * The watch descriptors are process-wide, like the zone they follow.
+ */
+#define TZ_PATH		"/etc/localtime"
+#define TZ_DIR		"/etc"
+#define TZ_FILE_MASK	(IN_DONT_FOLLOW | IN_ATTRIB | IN_CLOSE_WRITE | \
+			 IN_DELETE_SELF | IN_MOVE_SELF)
+#define TZ_DIR_MASK	(IN_ONLYDIR | IN_CREATE | IN_MOVED_TO)
+
+static int	tz_file_wd = -1, tz_dir_wd = -1;
+
+/* (Re)points the watch at whatever /etc/localtime is now; returns true when
+ * the link appeared while only the folder was watched. */
+static bool
+tz_arm(int fd)
+{
+	int	 wd;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if ((wd = inotify_add_watch(fd, TZ_PATH, TZ_FILE_MASK)) != -1) {
+			if (tz_file_wd != -1 && tz_file_wd != wd)
+				inotify_rm_watch(fd, tz_file_wd);
+			tz_file_wd = wd;
+			if (tz_dir_wd != -1) {
+				inotify_rm_watch(fd, tz_dir_wd);
+				tz_dir_wd = -1;
+			}
+			return (tries > 0);
+		}
+		if (tz_file_wd != -1) {
+			inotify_rm_watch(fd, tz_file_wd);
+			tz_file_wd = -1;
+		}
+		if (tz_dir_wd == -1 &&
+		    (tz_dir_wd = inotify_add_watch(fd, TZ_DIR, TZ_DIR_MASK)) == -1)
+			return (false);
+		/* The link may have come back before the folder was watched. */
+	}
+	return (false);
+}
+
+/* Any event on the link, or its name arriving in /etc, is a zone change;
+ * tzset() (in engine_clock_changed) reads the zone again. */
 static void
 tz_changed(evutil_socket_t fd, short what, void *arg)
 {
@@ -266,12 +325,20 @@ tz_changed(evutil_socket_t fd, short what, void *arg)
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ie = (struct inotify_event *)p;
-			if (ie->len > 0 && strcmp(ie->name, "localtime") == 0)
+
+			if (ie->wd == tz_file_wd && tz_file_wd != -1)
+				hit = true;
+			else if (ie->wd == tz_dir_wd && tz_dir_wd != -1 &&
+			    ie->len > 0 && strcmp(ie->name, "localtime") == 0)
 				hit = true;
 			p += sizeof *ie + ie->len;
 		}
 	}
-	if (hit && getenv("TZ") == NULL)
+	if (!hit)
+		return;
+	/* A replaced link is a new inode: watch the new one. */
+	tz_arm(fd);
+	if (getenv("TZ") == NULL)
 		engine_clock_changed(arg, "time zone changed");
 }
 
@@ -281,8 +348,9 @@ tz_watch_init(struct engine *e)
 	e->tz_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (e->tz_fd == -1)
 		return;
-	if (inotify_add_watch(e->tz_fd, "/etc", IN_CREATE | IN_MOVED_TO |
-	    IN_CLOSE_WRITE | IN_DELETE | IN_ATTRIB) == -1) {
+	tz_file_wd = tz_dir_wd = -1;
+	tz_arm(e->tz_fd);
+	if (tz_file_wd == -1 && tz_dir_wd == -1) {
 		close(e->tz_fd);
 		e->tz_fd = -1;
 		return;

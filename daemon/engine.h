@@ -52,7 +52,7 @@ enum result	 engine_pause(struct engine *, enum event_origin,
 		     int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, enum event_origin,
 		     char **cause);
-/* Re-reads the routine (routine_open with the kept cli_path); swaps only on
+/* Re-reads the routine (routine_reread: the file it runs on); swaps only on
  * success, otherwise errs holds every message and nothing changes. */
 enum result	 engine_reload(struct engine *, enum event_origin,
 		     struct errlist *errs);
@@ -65,6 +65,10 @@ json_object	*engine_agenda(struct engine *, size_t n);
 const struct routine *engine_routine(struct engine *);
 /* The loop the engine runs on, for modules that live beside it. */
 struct event_base *engine_base(struct engine *);
+
+/* The person is away (screen locked, do not disturb) or back: while away,
+ * new prompts and reminders are held as in quiet hours; `why` is logged. */
+void		 engine_set_away(struct engine *, bool away, const char *why);
 
 /* The clock stepped, the zone changed or the machine resumed: recompute
  * every calendar deadline. */

@@ -84,6 +84,7 @@ struct engine {
 	bool		 paused;
 	int64_t		 pause_until_us;	/* 0: indefinitely */
 	bool		 quiet;
+	bool		 away;		/* engine_set_away: held like quiet */
 };
 
 #define US		1000000LL

@@ -5,6 +5,7 @@
  */
 #include "daemon/listen.h"
 
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -123,8 +124,9 @@ probe_existing(const char *path, char **cause)
 	return rc;
 }
 
-/* The socket is 0600 from the start (umask around bind), not just after a
- * chmod that another user could race. */
+/* The socket is 0600 from the start (umask around bind); there is no chmod
+ * after it, which would follow whatever another user swapped in at the
+ * path meanwhile. Its identity comes from lstat, which follows nothing. */
 int
 listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause)
 {
@@ -160,10 +162,14 @@ listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause)
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, 0600) == -1 || listen(fd, SOMAXCONN) == -1 ||
-	    stat(path, &sb) == -1) {
+	if (listen(fd, SOMAXCONN) == -1 || lstat(path, &sb) == -1) {
 		*cause = msgf("%s: %s", path, strerror(errno));
 		unlink(path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		*cause = msgf("%s was replaced while it was bound", path);
 		close(fd);
 		return -1;
 	}
@@ -186,4 +192,53 @@ listen_adopt(int fd, char **cause)
 		return -1;
 	}
 	return fd;
+}
+
+/* Removals and renames in the socket's folder, or of the folder itself,
+ * wake calfd, so a socket file deleted under it is noticed (and nothing
+ * else there costs a wake-up: creations and writes are not watched). */
+int
+listen_watch(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*dir;
+	int		 fd;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return -1;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd != -1 && inotify_add_watch(fd, dir, IN_DELETE | IN_MOVED_FROM |
+	    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	free(dir);
+	return fd;
+}
+
+/* What the watch said does not matter, only that it said something. */
+void
+listen_watch_drain(int fd)
+{
+	char	buf[4096];
+
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+int
+listen_is_ours(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat	sb;
+
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? 0 : -1;
+	return S_ISSOCK(sb.st_mode) && sb.st_dev == dev && sb.st_ino == ino ?
+	    1 : -1;
 }

@@ -18,4 +18,13 @@ int	listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause);
  * close-on-exec; returns fd, or -1 with a malloc'd *cause. */
 int	listen_adopt(int fd, char **cause);
 
+/* An inotify fd that becomes readable when something in path's folder is
+ * removed or renamed, or the folder itself; -1 when it cannot watch. */
+int	listen_watch(const char *path);
+void	listen_watch_drain(int fd);
+
+/* 1: path is still the socket we bound; 0: nothing is there; -1: something
+ * else is (another calfd's socket, a file). */
+int	listen_is_ours(const char *path, dev_t dev, ino_t ino);
+
 #endif

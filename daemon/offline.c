@@ -37,6 +37,7 @@ int
 offline_check_config(const char *cli_path)
 {
 	struct routine	*r;
+	struct errlist	 warns;
 	const char	*why;
 	char		*path, line[1024];
 
@@ -45,9 +46,14 @@ offline_check_config(const char *cli_path)
 	path = routine_locate(cli_path, &why);
 	free(path);
 	fprintf(stderr, "calfd: using routine %s (%s)\n", r->source, why);
+	errlist_init(&warns);
+	routine_warnings(r, &warns);
+	errlist_print(&warns, stderr);
+	errlist_free(&warns);
 	for (size_t i = 0; i < r->nsessions; i++) {
 		session_describe(&r->sessions[i], line, sizeof(line));
-		printf("%s\n", line);
+		fputs(line, stdout);
+		putchar('\n');
 	}
 	routine_free(r);
 	return (fflush(stdout) == 0 ? EX_OK : EX_IOERR);
@@ -72,6 +78,59 @@ count_parse(const char *s, size_t *n)
 		return (-1);
 	*n = v;
 	return (0);
+}
+
+/* Two digits of v (0 to 99). */
+static void
+put2(char *p, long v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * instant_format's text for t, from the broken-down time the caller already
+ * has: "2026-03-29T07:30:00+02:00", seconds added to an offset that has
+ * them. Written digit by digit because an agenda of 10,000 lines spent a
+ * third of its time in snprintf. Falls back to instant_format for a year
+ * outside 0000-9999.
+ */
+static const char *
+agenda_instant(time_t t, const struct tm *tm, char *buf, size_t len)
+{
+	long	 y = tm->tm_year + 1900L, off = tm->tm_gmtoff;
+	char	*p = buf;
+
+	if (y < 0 || y > 9999 || len < sizeof "0000-00-00T00:00:00+00:00:00")
+		return (instant_format(t, buf, len));
+	put2(p, y / 100);
+	put2(p + 2, y % 100);
+	p[4] = '-';
+	put2(p + 5, tm->tm_mon + 1);
+	p[7] = '-';
+	put2(p + 8, tm->tm_mday);
+	p[10] = 'T';
+	put2(p + 11, tm->tm_hour);
+	p[13] = ':';
+	put2(p + 14, tm->tm_min);
+	p[16] = ':';
+	put2(p + 17, tm->tm_sec);
+	p[19] = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	if (off / 3600 > 99)
+		return (instant_format(t, buf, len));
+	put2(p + 20, off / 3600);
+	p[22] = ':';
+	put2(p + 23, off / 60 % 60);
+	p += 25;
+	if (off % 60 != 0) {
+		p[0] = ':';
+		put2(p + 1, off % 60);
+		p += 3;
+	}
+	*p = '\0';
+	return (buf);
 }
 
 /* Prints what the daemon would do, so a routine can be checked in advance. */
@@ -115,8 +174,11 @@ offline_agenda(const char *cli_path, const char *count, const char *from)
 		if (localtime_r(&out[i].at, &tm) == NULL ||
 		    tm.tm_year + 1900 > 9999)
 			break;
-		printf("%s %s\n", instant_format(out[i].at, buf, sizeof(buf)),
-		    r->sessions[out[i].session].name);
+		fputs(agenda_instant(out[i].at, &tm, buf, sizeof(buf)),
+		    stdout);
+		putchar(' ');
+		fputs(r->sessions[out[i].session].name, stdout);
+		putchar('\n');
 	}
 	free(out);
 	routine_free(r);

@@ -74,7 +74,7 @@ session_title(const struct session *s)
 static bool
 holding(const struct engine *e)
 {
-	return e->paused || e->quiet;
+	return e->paused || e->quiet || e->away;
 }
 
 bool

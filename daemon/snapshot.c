@@ -48,13 +48,13 @@ engine_snapshot_free(struct engine_snapshot *snap)
 	snap->nruns = 0;
 }
 
+/* Through the routine's name index: a restore of n sessions is not n². */
 static struct run *
 find_run(struct engine *e, const char *name)
 {
-	for (size_t i = 0; i < e->r->nsessions; i++)
-		if (strcmp(e->runs[i]->s->name, name) == 0)
-			return e->runs[i];
-	return NULL;
+	struct session	*s = routine_find(e->r, name);
+
+	return s != NULL ? e->runs[s - e->r->sessions] : NULL;
 }
 
 /* The pause first, so prompts restored or caught up are held by it. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include "daemon/loop.h"
 
 #define END_OF_TIME_US	((int64_t)1 << 52)	/* year 2112 */
 #define MAX_PER_WAKE	4096	/* callbacks run before the loop breathes */
@@ -186,6 +187,8 @@ clock_init(struct timer_clock *c, struct event_base *base)
 	if (c->fd == -1)
 		return -1;
 	c->ev = event_new(base, c->fd, EV_READ | EV_PERSIST, clock_ready, c);
+	if (c->ev != NULL)
+		loop_prio(c->ev, PRIO_TIMER);	/* prompts before clients */
 	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
 		return -1;
 	clock_rearm(c);

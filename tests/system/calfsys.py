@@ -45,10 +45,14 @@ EX_USAGE, EX_UNAVAILABLE, EX_CONFIG = 64, 69, 78
 
 def clean_env(**extra):
     """The environment for calfd/calfctl: no CALF*/XDG_* leaking in from the
-    caller, TZ=UTC so local time is predictable, a UTF-8 locale."""
+    caller, TZ=UTC so local time is predictable, a UTF-8 locale, and no
+    D-Bus (the caller's desktop must not get bubbles or hold prompts; the
+    notification tests pass their own private buses)."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CALF", "XDG_", "NO_COLOR"))}
-    env.update(TZ="UTC", HOME="/nonexistent", LC_ALL="C.UTF-8")
+           if not k.startswith(("CALF", "XDG_", "NO_COLOR", "DBUS_"))}
+    env.update(TZ="UTC", HOME="/nonexistent", LC_ALL="C.UTF-8",
+               DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/bus",
+               DBUS_SYSTEM_BUS_ADDRESS="unix:path=/nonexistent/bus")
     env.update({k: v for k, v in extra.items() if v is not None})
     return env
 

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/routine.h"
+#include "common/routine_pool.h"
 #include "common/routine_int.h"
 #include "common/timeutil.h"
 
@@ -318,13 +319,19 @@ test_error_classes(void **state)
 		{ "[s]\nat = 7:30pm\nduration = 1m\n", 2, "`7:30pm` is not a time" },
 		{ "[s]\nat = 07:30 21:00 7:30\nduration = 1m\n", 2,
 		    "lists 07:30 twice" },
-		{ "[s]\nat = ,\nduration = 1m\n", 2, "`at` is empty" },
+		{ "[s]\nat = ,\nduration = 1m\n", 2, "has an empty item" },
+		{ "[s]\nat = 12:00,\nduration = 1m\n", 2,
+		    "`at = 12:00,` has an empty item" },
+		{ "[s]\nat = 12:00,,13:00\nduration = 1m\n", 2,
+		    "has an empty item" },
+		{ "[s]\nat = 07:30\ndays = ,mon\nduration = 1m\n", 3,
+		    "`days = ,mon` has an empty item" },
 		{ "[s]\nat = 07:30\ndays = mon,funday\nduration = 1m\n", 3,
 		    "unknown day `funday`" },
 		{ "[s]\nat = 07:30\ndays = mon-xyz\nduration = 1m\n", 3,
 		    "unknown day `xyz`" },
 		{ "[s]\nat = 07:30\ndays = ,\nduration = 1m\n", 3,
-		    "`days` is empty" },
+		    "has an empty item" },
 		{ "[s]\nduration = 15\n", 2, "needs a unit" },
 		{ "[s]\nduration = 0\n", 2, "too short" },
 		{ "[s]\nduration = 30m..25m\n", 2, "shorter length comes first" },
@@ -677,7 +684,7 @@ test_locate(void **state)
 	errlist_init(&el);
 	assert_null(routine_load(dir, &el));
 	assert_int_equal(el.n, 1);
-	assert_non_null(strstr(el.msgs[0], "cannot read: Is a directory"));
+	assert_non_null(strstr(el.msgs[0], "not a regular file (a directory)"));
 	errlist_free(&el);
 
 	unlink(path);
@@ -715,6 +722,66 @@ test_errlist(void **state)
 	errlist_free(&el);
 	assert_int_equal(el.n, 0);
 	errlist_free(&el);
+}
+
+/* The pool: aligned blocks, packed strings, an allocation larger than a
+ * block, and everything given back at once (ASan/valgrind see no leak). */
+static void
+test_pool(void **state)
+{
+	struct pool	*p;
+	char		*s, *big;
+	int		*v;
+
+	(void)state;
+	assert_non_null(p = pool_new());
+	for (int i = 0; i < 100000; i++) {
+		assert_non_null(s = pool_strdup(p, "ankle-circles"));
+		assert_string_equal(s, "ankle-circles");
+		assert_non_null(v = pool_alloc(p, 3 * sizeof *v));
+		assert_int_equal((uintptr_t)v % _Alignof(max_align_t), 0);
+		v[0] = v[1] = v[2] = i;
+	}
+	assert_non_null(big = pool_alloc(p, 3 * 1024 * 1024));
+	memset(big, 1, 3 * 1024 * 1024);
+	assert_non_null(s = pool_strdup(p, ""));
+	assert_string_equal(s, "");
+	pool_free(p);
+	pool_free(NULL);
+}
+
+/* routine_find through the name index: every session of a file written in
+ * no particular order, and names that are not there. */
+static void
+test_find_indexed(void **state)
+{
+	char		*buf, name[32];
+	size_t		 cap = 600 * 40, off = 0;
+	struct errlist	 el;
+	struct routine	*r;
+
+	(void)state;
+	assert_non_null(buf = malloc(cap));
+	for (int i = 0; i < 600; i++)
+		off += (size_t)snprintf(buf + off, cap - off,
+		    "[n%d]\nduration = 1m\n", (i * 337) % 600);
+	errlist_init(&el);
+	assert_non_null(r = routine_parse(buf, off, "test.ini", &el));
+	assert_non_null(r->byname);
+	for (int i = 0; i < 600; i++) {
+		const struct session	*s;
+
+		snprintf(name, sizeof name, "n%d", i);
+		assert_non_null(s = routine_find(r, name));
+		assert_string_equal(s->name, name);
+		assert_ptr_equal(s, &r->sessions[(size_t)((i * 73) % 600)]);
+	}
+	assert_null(routine_find(r, "n600"));
+	assert_null(routine_find(r, ""));
+	assert_null(routine_find(r, "n"));
+	routine_free(r);
+	errlist_free(&el);
+	free(buf);
 }
 
 static void
@@ -831,7 +898,7 @@ doc_key_row(const char *line, char *key, enum sect_kind *sect)
 		return (false);
 	}
 	return (*sect != SECT_NONE &&
-	    sscanf(line, "| `%63[a-z_]` |", key) == 1);
+	    sscanf(line, "| `%63[a-z_-]` |", key) == 1);
 }
 
 /* config/routine.ini describes each key in a comment "; KEY = ...". */
@@ -842,7 +909,7 @@ ini_key_comment(const char *line, char *key, enum sect_kind *sect)
 
 	(void)sect;
 	return (line[0] == ';' &&
-	    sscanf(line, "; %63[a-z_] =%n", key, &end) == 1 && end != -1);
+	    sscanf(line, "; %63[a-z_-] =%n", key, &end) == 1 && end != -1);
 }
 
 /* The reference lists every key, each in its section's table. */
@@ -880,6 +947,8 @@ main(void)
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_errlist),
+		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_find_indexed),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_keys_in_doc),
 		cmocka_unit_test(test_keys_in_ini),

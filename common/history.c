@@ -232,7 +232,7 @@ hist_rec_from_json(json_object *o, struct hist_rec *r, const char **err)
 		return *err = "no version \"v\"", -1;
 	if (v > HIST_VERSION)
 		return *err = "a newer version", 1;
-	if (get_str(o, F_ID, &id) == -1 || !good_id(id))
+	if (get_str(o, F_ID, &id) == -1 || id == NULL || !good_id(id))
 		return *err = "bad or missing \"id\"", -1;
 	if (get_str(o, F_EVENT, &ev) == -1 || ev == NULL ||
 	    hist_event_parse(ev, &r->event) == -1)

@@ -238,7 +238,6 @@ device_id(const char *state_dir, char *out)
 		log_warn("%s", path);
 		goto out;	/* this run still has an id; the next makes one */
 	}
-	rc = 0;
 	if ((fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		fsync(fd);
 		close(fd);

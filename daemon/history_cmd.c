@@ -125,8 +125,9 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_args *args,
 		json_object_put(info);
 		return RES_INTERNAL;
 	}
-	json_object_object_foreach(info, k, v)
+	json_object_object_foreach(info, k, v) {
 		json_object_object_add(o, k, json_object_get(v));
+	}
 	json_object_put(info);
 	*data = o;
 	return RES_SUCCESS;

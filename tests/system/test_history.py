@@ -398,3 +398,49 @@ def test_cramp_check_result_and_the_doctor_line(calf):
                     name="nocheck")
     r = d2.ctl("cramp", "test")
     assert r.rc == 1 and "cramp-check" in r.err, r
+
+
+def test_a_change_neither_saved_nor_logged_says_both(calf, tmp_path):
+    """One hold for both disks: a change whose state save fails and whose
+    history record cannot be written is answered once both have failed,
+    with both marks and both warnings; calfctl prints them and exits 75.
+    Once both are writable again, a change is answered clean."""
+    need_root()
+    mnt = tmp_path / "both-mnt"
+    with small_tmpfs(mnt):
+        folder = mnt / "h"
+        text = routine_text(session_ini("soak", duration="1h"),
+                            calfd={"history": str(folder)})
+        d = calf.start(text, name="both")
+        r = d.raw().request("start", "soak")
+        assert r["saved"] is True and "history_saved" not in r, r
+        try:
+            subprocess.run(["mount", "-o", "remount,ro", str(mnt)],
+                           check=True)
+            subprocess.run(["chattr", "+i", str(d.state)], check=True)
+            # The history's first failure comes while the reply waits.
+            r = d.raw().request("stop", "soak")
+            assert r["code"] == "success", r
+            assert r["saved"] is False, r
+            assert r["history_saved"] is False, r
+            assert "not saved" in r["warning"], r
+            assert "not yet in the history log" in r["warning"], r
+            # Known already: the history mark comes at once, the state's
+            # after its save.
+            r = d.ctl("start", "soak")
+            assert r.rc == EX_TEMPFAIL, r
+            assert "not saved" in r.err, r
+            assert "not yet in the history log" in r.err, r
+        finally:
+            subprocess.run(["chattr", "-i", str(d.state)], check=False)
+            subprocess.run(["mount", "-o", "remount,rw", str(mnt)],
+                           check=False)
+
+        def lines():
+            return sum(len(f.read_text().splitlines())
+                       for f in device_files(folder))
+        assert wait_for(lambda: d.status()["saved"] and lines() >= 3,
+                        timeout=30)
+        r = d.raw().request("stop", "soak")
+        assert r["code"] == "success" and r["saved"] is True, r
+        assert "history_saved" not in r and "warning" not in r, r

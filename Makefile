@@ -215,7 +215,8 @@ install: all
 	install -m 0644 ctl/completion/calfctl.fish \
 	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
 	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
-	    doc/routine.md doc/daemon.md doc/statusbars.md $(DESTDIR)$(DOCDIR)/
+	    doc/routine.md doc/daemon.md doc/statusbars.md \
+	    doc/history.md $(DESTDIR)$(DOCDIR)/
 	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSTEMUNITDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR)
 	@# The units name the installed calfd, so they are made here, from

@@ -43,6 +43,13 @@ static const struct cmd_def table[CMD_ID__COUNT] = {
 	    "print calfd's version, protocol and pid", 0),
 	ROW(CMD_ID_WATCH, CMD_WATCH, GRAM_NONE,
 	    "print events as they happen, until ^C", CMDF_STREAM),
+	ROW(CMD_ID_HISTORY, CMD_HISTORY, GRAM_HISTORY,
+	    "what happened, day by day, from every machine (default 7 days)",
+	    0),
+	ROW(CMD_ID_STATS, CMD_STATS, GRAM_STATS,
+	    "adherence, streaks, a calendar and cramps (default 30 days)", 0),
+	ROW(CMD_ID_CRAMP, CMD_CRAMP, GRAM_CRAMP,
+	    "log a cramp; run the warm-water check and record its result", 0),
 	ROW(CMD_ID_HELP, CMD_HELP, GRAM_COMMAND,
 	    "help on all commands, or on one", CMDF_LOCAL),
 };
@@ -59,6 +66,25 @@ static const struct {
 	[GRAM_SNOOZE] = { 0, 2, "[NAME] [DURATION]" },
 	[GRAM_PAUSE] = { 0, 2, "[DURATION | " ARG_UNTIL " HH:MM]" },
 	[GRAM_COMMAND] = { 0, 1, "[COMMAND]" },
+	[GRAM_HISTORY] = { 0, 4, "[" OPT_DAYS " N] [" OPT_SESSION " NAME]" },
+	[GRAM_STATS] = { 0, 2, "[" OPT_DAYS " N]" },
+	[GRAM_CRAMP] = { 0, 6, "[" OPT_AT " TIME] [" OPT_LEG " " LEG_LEFT "|"
+	    LEG_RIGHT "|" LEG_BOTH "] [" OPT_NOTE " TEXT] | " ARG_TEST " | "
+	    ARG_RESULT " " ARG_RELIEVED "|" ARG_NOT_RELIEVED },
+};
+
+/* The --word VALUE options, and the grammars that take each. */
+enum cmd_opt { OPT_ID_DAYS, OPT_ID_SESSION, OPT_ID_AT, OPT_ID_LEG,
+    OPT_ID_NOTE, OPT_ID__COUNT };
+static const struct {
+	const char	*word;
+	unsigned	 grammars;	/* 1 << GRAM_* */
+} options[OPT_ID__COUNT] = {
+	[OPT_ID_DAYS] = { OPT_DAYS, 1u << GRAM_HISTORY | 1u << GRAM_STATS },
+	[OPT_ID_SESSION] = { OPT_SESSION, 1u << GRAM_HISTORY },
+	[OPT_ID_AT] = { OPT_AT, 1u << GRAM_CRAMP },
+	[OPT_ID_LEG] = { OPT_LEG, 1u << GRAM_CRAMP },
+	[OPT_ID_NOTE] = { OPT_NOTE, 1u << GRAM_CRAMP },
 };
 
 /* Commands are few, so a scan is the whole index. */
@@ -114,6 +140,22 @@ cmdtab_names(bool sent, char *buf, size_t len)
 	}
 }
 
+static int
+find_option(const struct cmd_def *d, const char *word)
+{
+	for (int i = 0; i < OPT_ID__COUNT; i++)
+		if ((options[i].grammars & 1u << d->grammar) &&
+		    strcmp(options[i].word, word) == 0)
+			return i;
+	return -1;
+}
+
+bool
+cmdtab_has_option(const struct cmd_def *d, const char *word)
+{
+	return find_option(d, word) != -1;
+}
+
 /* A digit first and nothing but digits and units: someone meant a
  * duration, so its error is the one to give. */
 bool
@@ -165,6 +207,158 @@ cmd_parse_tod(const char *s, int *sod, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* --days N: 1 to max, plain decimal. */
+static int
+parse_days(const char *s, int max, int *days, char **cause)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len > 4 || strspn(s, "0123456789") != len ||
+	    (*days = atoi(s)) < 1 || *days > max) {
+		*cause = msgf(OPT_DAYS " \"%s\" must be a number from 1 to %d",
+		    s, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* --at: HH:MM (the handler takes the last such local time) or an
+ * instant (ISO 8601, @EPOCH). */
+static int
+parse_at(const char *s, struct cmd_args *out, char **cause)
+{
+	const char	*err;
+	time_t		 t;
+
+	out->has_at = true;
+	out->at_sod = -1;
+	if (tod_parse(s, &out->at_sod, &err) == 0)
+		return 0;
+	out->at_sod = -1;
+	if (instant_parse(s, &t, &err) == 0) {
+		out->at_s = (int64_t)t;
+		return 0;
+	}
+	*cause = msgf(OPT_AT " \"%s\": expected HH:MM or an instant like "
+	    "2026-03-29T03:10+02:00", s);
+	return -1;
+}
+
+/* A note is one line of at most CMD_NOTE_MAX bytes. */
+static int
+parse_note(const char *s, struct cmd_args *out, char **cause)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (*p != '\0' || p - s > CMD_NOTE_MAX) {
+		*cause = msgf(OPT_NOTE ": at most %d characters on one line",
+		    CMD_NOTE_MAX);
+		return -1;
+	}
+	out->note = s;
+	return 0;
+}
+
+static int
+parse_leg(const char *s, struct cmd_args *out, char **cause)
+{
+	if (strcmp(s, LEG_LEFT) != 0 && strcmp(s, LEG_RIGHT) != 0 &&
+	    strcmp(s, LEG_BOTH) != 0) {
+		*cause = msgf(OPT_LEG " \"%s\": expected " LEG_LEFT ", "
+		    LEG_RIGHT " or " LEG_BOTH, s);
+		return -1;
+	}
+	out->leg = s;
+	return 0;
+}
+
+/* Words as --word VALUE pairs, each option of the grammar at most once. */
+static int
+option_args(const struct cmd_def *d, int argc, const char *const *argv,
+    struct cmd_args *out, char **cause)
+{
+	bool	 seen[OPT_ID__COUNT] = { false };
+	int	 o, rc = 0;
+
+	for (int i = 0; i < argc && rc == 0; i += 2) {
+		if ((o = find_option(d, argv[i])) == -1) {
+			*cause = msgf("unknown option \"%s\"", argv[i]);
+			return -1;
+		}
+		if (i + 1 == argc) {
+			*cause = msgf("%s needs a value", argv[i]);
+			return -1;
+		}
+		if (seen[o]) {
+			*cause = msgf("%s given twice", argv[i]);
+			return -1;
+		}
+		seen[o] = true;
+		switch (o) {
+		case OPT_ID_DAYS:
+			rc = parse_days(argv[i + 1], d->grammar == GRAM_STATS ?
+			    CMD_STATS_DAYS_MAX : CMD_HISTORY_DAYS_MAX,
+			    &out->days, cause);
+			break;
+		case OPT_ID_SESSION:
+			if (!routine_name_valid(argv[i + 1])) {
+				*cause = msgf("\"%s\" cannot be a session "
+				    "name", argv[i + 1]);
+				rc = -1;
+			}
+			out->name = argv[i + 1];
+			break;
+		case OPT_ID_AT:
+			rc = parse_at(argv[i + 1], out, cause);
+			break;
+		case OPT_ID_LEG:
+			rc = parse_leg(argv[i + 1], out, cause);
+			break;
+		case OPT_ID_NOTE:
+			rc = parse_note(argv[i + 1], out, cause);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* cramp test, cramp result WORD, or options logging a cramp. */
+static int
+cramp_args(const struct cmd_def *d, int argc, const char *const *argv,
+    struct cmd_args *out, char **cause)
+{
+	if (argc >= 1 && strcmp(argv[0], ARG_TEST) == 0) {
+		out->cramp = CRAMP_TEST;
+		if (argc != 1) {
+			*cause = msgf("usage: " CMD_CRAMP " " ARG_TEST);
+			return -1;
+		}
+		return 0;
+	}
+	if (argc >= 1 && strcmp(argv[0], ARG_RESULT) == 0) {
+		out->cramp = CRAMP_RESULT;
+		if (argc != 2) {
+			*cause = msgf("usage: " CMD_CRAMP " " ARG_RESULT " "
+			    ARG_RELIEVED "|" ARG_NOT_RELIEVED);
+			return -1;
+		}
+		if (strcmp(argv[1], ARG_RELIEVED) == 0)
+			out->relieved = true;
+		else if (strcmp(argv[1], ARG_NOT_RELIEVED) != 0) {
+			*cause = msgf(CMD_CRAMP " " ARG_RESULT " \"%s\": "
+			    "expected " ARG_RELIEVED " or " ARG_NOT_RELIEVED,
+			    argv[1]);
+			return -1;
+		}
+		return 0;
+	}
+	out->cramp = CRAMP_LOG;
+	return option_args(d, argc, argv, out, cause);
 }
 
 /* Any well-formed name might be a session when nobody can ask the routine. */
@@ -259,6 +453,15 @@ cmdtab_parse(const struct cmd_def *d, int argc, const char *const *argv,
 		break;
 	case GRAM_PAUSE:
 		rc = pause_args(argc, argv, out, cause);
+		break;
+	case GRAM_HISTORY:
+	case GRAM_STATS:
+		out->days = d->grammar == GRAM_STATS ? CMD_STATS_DAYS :
+		    CMD_HISTORY_DAYS;
+		rc = option_args(d, argc, argv, out, cause);
+		break;
+	case GRAM_CRAMP:
+		rc = cramp_args(d, argc, argv, out, cause);
 		break;
 	}
 	return rc == 0 ? RES_SUCCESS : RES_USAGE;

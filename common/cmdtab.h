@@ -32,6 +32,9 @@ enum cmd_id {
 	CMD_ID_RELOAD,
 	CMD_ID_VERSION,
 	CMD_ID_WATCH,
+	CMD_ID_HISTORY,
+	CMD_ID_STATS,
+	CMD_ID_CRAMP,
 	CMD_ID_HELP,		/* calfctl only */
 	CMD_ID__COUNT
 };
@@ -45,6 +48,10 @@ enum cmd_grammar {
 	GRAM_SNOOZE,		/* [NAME] [DURATION] */
 	GRAM_PAUSE,		/* [DURATION | until HH:MM] */
 	GRAM_COMMAND,		/* [COMMAND] */
+	GRAM_HISTORY,		/* [--days N] [--session NAME] */
+	GRAM_STATS,		/* [--days N] */
+	GRAM_CRAMP,		/* [--at TIME] [--leg LEG] [--note TEXT] |
+				 * test | result relieved|not-relieved */
 };
 
 #define CMDF_LOCAL	0x1	/* calfctl answers it; never sent to calfd */
@@ -60,6 +67,18 @@ struct cmd_def {
 
 #define CMD_COUNT_DEFAULT	10	/* agenda without N */
 #define CMD_COUNT_MAX		1000
+#define CMD_HISTORY_DAYS	7	/* history without --days */
+#define CMD_HISTORY_DAYS_MAX	3660
+#define CMD_STATS_DAYS		30	/* stats without --days */
+#define CMD_STATS_DAYS_MAX	366	/* the scheduler walks every firing */
+#define CMD_NOTE_MAX		200	/* bytes of a cramp's --note */
+
+/* What a cramp command asks for. */
+enum cmd_cramp {
+	CRAMP_LOG,		/* cramp [--at TIME] [--leg LEG] [--note TEXT] */
+	CRAMP_TEST,		/* cramp test */
+	CRAMP_RESULT,		/* cramp result relieved|not-relieved */
+};
 
 /* The arguments of one command, parsed. Strings point into argv. */
 struct cmd_args {
@@ -69,6 +88,15 @@ struct cmd_args {
 	bool		 until;		/* "until HH:MM" given ... */
 	int		 until_sod;	/* ... as seconds after midnight */
 	size_t		 count;		/* N, or CMD_COUNT_DEFAULT */
+	int		 days;		/* --days N, or the command's default */
+	enum cmd_cramp	 cramp;
+	bool		 relieved;	/* cramp result relieved */
+	bool		 has_at;	/* cramp --at given: ... */
+	int		 at_sod;	/* ... HH:MM as seconds after midnight,
+					 * or -1: ... */
+	int64_t		 at_s;		/* ... an instant, epoch seconds */
+	const char	*leg;		/* LEG_*, or NULL */
+	const char	*note;		/* one printable line, or NULL */
 };
 
 /* Whether a session called name exists; calfd asks its routine, calfctl
@@ -93,6 +121,10 @@ void		 cmdtab_names(bool sent, char *buf, size_t len);
 enum result	 cmdtab_parse(const struct cmd_def *, int argc,
 		     const char *const *argv, cmd_is_session_fn is_session,
 		     void *arg, struct cmd_args *out, char **cause);
+
+/* Whether word is one of the --word VALUE options of this row's grammar,
+ * so calfctl passes it and its value on instead of reading it itself. */
+bool		 cmdtab_has_option(const struct cmd_def *, const char *word);
 
 /* Whether s reads as an attempt at a duration (digits and unit letters)
  * even if it is not a valid one, like "99999999h". */

@@ -38,10 +38,26 @@
 #define CMD_RELOAD	"reload"
 #define CMD_VERSION	"version"
 #define CMD_WATCH	"watch"
+#define CMD_HISTORY	"history"
+#define CMD_STATS	"stats"
+#define CMD_CRAMP	"cramp"
 #define CMD_HELP	"help"		/* calfctl's own, never sent */
 
 /* The word before a time of day: pause until HH:MM. */
 #define ARG_UNTIL	"until"
+/* history, stats and cramp: --word VALUE options and cramp's words. */
+#define OPT_DAYS	"--days"
+#define OPT_SESSION	"--session"
+#define OPT_AT		"--at"
+#define OPT_LEG		"--leg"
+#define OPT_NOTE	"--note"
+#define ARG_TEST	"test"
+#define ARG_RESULT	"result"
+#define ARG_RELIEVED	"relieved"
+#define ARG_NOT_RELIEVED "not-relieved"
+#define LEG_LEFT	"left"
+#define LEG_RIGHT	"right"
+#define LEG_BOTH	"both"
 
 /* Fields of requests, replies and their data, and events. */
 #define F_COMMAND	"command"
@@ -102,6 +118,22 @@
 #define F_HELD_BY	"held_by"	/* "paused", "quiet" or null */
 #define F_SKIP_NEXT_US	"skip_next_us"
 #define F_LINE		"line"
+/* history, stats and cramp (doc/history.md) */
+#define F_RECORDS	"records"
+#define F_FOLDER	"folder"
+#define F_DEVICE	"device"
+#define F_FILES		"files"
+#define F_SKIPPED_LINES	"skipped_lines"
+#define F_NEWER_LINES	"newer_lines"
+#define F_FROM_US	"from_us"
+#define F_HISTORY_SAVED	"history_saved"
+#define F_SAVED		"saved"		/* a reply to a change (harden) */
+#define F_WARNING	"warning"
+#define F_ID		"id"
+#define F_DURATION_S	"duration_s"
+#define F_LEG		"leg"
+#define F_NOTE		"note"
+#define F_RESULT	"result"
 
 /* A session's state as status, list and show name it. */
 #define STATE_IDLE	"idle"

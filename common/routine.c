@@ -46,8 +46,6 @@ routine_free(struct routine *r)
 	free(r->sessions);
 	free(r->byname);
 	free(r->source);
-	if (r->pool == NULL)	/* else it is in the pool, like the rest */
-		free(r->hook);
 	free(r);
 }
 

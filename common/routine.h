@@ -94,9 +94,10 @@ struct routine {
 	int		 quiet_end;
 	int64_t		 snooze;	/* default snooze */
 	enum notify_mode notify;
-	char		*hook;		/* absolute path, or NULL */
+	char		*hook;		/* absolute path, or NULL; in the pool */
 	int		 hook_line;
 	int64_t		 hook_timeout;	/* seconds; 0: the default */
+	char		*history;	/* history folder, absolute, or NULL; pool */
 };
 
 /* Parses a routine from memory; `source` names it in errors and in

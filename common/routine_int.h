@@ -39,13 +39,14 @@ struct perror {
 	char		*msg;
 };
 
-#define NKEYS	18
+#define NKEYS	19
 
 /* Indexes into keytab[], and into keyline[] and keyok[] below. */
 enum {
 	K_QUIET, K_SNOOZE, K_TITLE, K_PROMPT, K_FINISH, K_AT, K_EVERY,
 	K_BETWEEN, K_DAYS, K_DURATION, K_CUE, K_START, K_REMIND, K_WINDOW,
-	K_TEMPERATURE, K_NOTIFY, K_HOOK, K_HOOK_TIMEOUT
+	K_TEMPERATURE, K_NOTIFY, K_HOOK, K_HOOK_TIMEOUT,
+	K_HISTORY
 };
 
 struct parser {

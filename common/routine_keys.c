@@ -42,6 +42,7 @@ static int	set_notify(struct parser *, const struct keydef *, const char *);
 static int	set_hook(struct parser *, const struct keydef *, const char *);
 static int	set_hook_timeout(struct parser *, const struct keydef *,
 		    const char *);
+static int	set_history(struct parser *, const struct keydef *, const char *);
 static char	*trim(char *);
 
 /* Every key there is; doc/routine.md and config/routine.ini follow it (the
@@ -57,6 +58,8 @@ const struct keydef keytab[NKEYS] = {
 	    "like /home/me/bin/calf-hook", false, set_hook },
 	[K_HOOK_TIMEOUT] = { SECT_CALFD, "hook-timeout", "a duration from 1s "
 	    "to 1h, like 10s", false, set_hook_timeout },
+	[K_HISTORY] = { SECT_CALFD, "history", "the absolute path of a folder, "
+	    "like /home/me/Sync/calf-history", false, set_history },
 	[K_TITLE] = { SECT_SESSION, "title", "some text", false, set_text },
 	[K_PROMPT] = { SECT_SESSION, "prompt", "some text", false, set_text },
 	[K_FINISH] = { SECT_SESSION, "finish", "some text", false, set_text },
@@ -203,7 +206,6 @@ set_hook(struct parser *p, const struct keydef *k, const char *v)
 		    "it); `hook` takes %s", v, k->form);
 		return (-1);
 	}
-	free(p->r->hook);
 	if ((p->r->hook = pstrdup(p, v)) == NULL)
 		return (-1);
 	p->r->hook_line = p->line;
@@ -729,4 +731,19 @@ routine_handler(void *user, const char *section, const char *name,
 	if (k->set(p, k, value) == 0)
 		p->keyok[i] = true;
 	return (1);
+}
+
+/* The history folder; only its form is checked here, since calfd creates
+ * it and a synced folder may appear later. */
+static int
+set_history(struct parser *p, const struct keydef *k, const char *v)
+{
+	if (v[0] != '/') {
+		perr(p, p->line, "`history = %s` is not an absolute path; "
+		    "`history` takes %s", v, k->form);
+		return (-1);
+	}
+	if ((p->r->history = pstrdup(p, v)) == NULL)
+		return (-1);
+	return (0);
 }

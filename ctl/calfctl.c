@@ -23,6 +23,7 @@
 #include "common/timeutil.h"
 #include "ctl/client.h"
 #include "ctl/escape.h"
+#include "ctl/history_out.h"
 #include "ctl/human.h"
 #include "ctl/run.h"
 
@@ -45,6 +46,9 @@ static const printer_fn printers[CMD_ID__COUNT] = {
 	[CMD_ID_RESUME] = human_resume,
 	[CMD_ID_RELOAD] = human_reload,
 	[CMD_ID_VERSION] = human_version,
+	[CMD_ID_HISTORY] = human_history,
+	[CMD_ID_STATS] = human_stats,
+	[CMD_ID_CRAMP] = human_cramp,
 };
 
 static const struct option longopts[] = {
@@ -58,6 +62,7 @@ static const struct option longopts[] = {
 };
 
 static struct ctl_opts opt;
+static bool csv;		/* history --csv */
 
 
 static void
@@ -72,7 +77,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: calfctl [-hjV] [-s SOCKET] [--format FORMAT] [--reconnect]\n"
-	    "               [COMMAND [ARGS]]\n"
+	    "               [--csv] [COMMAND [ARGS]]\n"
 	    "\n"
 	    "Control calfd, the calf-care timer daemon.\n"
 	    "\n"
@@ -83,17 +88,22 @@ usage(FILE *f)
 	    "  --format FORMAT      status and watch for a status bar: waybar (one\n"
 	    "                       JSON object) or i3blocks (text lines)\n"
 	    "  --reconnect          watch: wait for calfd to come back, never exit\n"
+	    "  --csv                history: a header, then one CSV line a record\n"
 	    "  -h, --help           show this help; COMMAND --help shows one command's\n"
 	    "  -V, --version        print calfctl's version, and calfd's if reachable\n"
 	    "\n"
 	    "Commands:\n");
 	for (int i = 0; i < CMD_ID__COUNT; i++) {
 		const struct cmd_def	*c = cmdtab_get(i);
-		char			 left[64];
+		char			 left[160];
 
 		snprintf(left, sizeof left, "%s%s%s", c->name,
 		    *cmdtab_args(c) ? " " : "", cmdtab_args(c));
-		fprintf(f, "  %-30s %s\n", left, c->about);
+		/* A long usage gets its line; the help goes under it. */
+		if (strlen(left) >= 30)
+			fprintf(f, "  %s\n  %-30s %s\n", left, "", c->about);
+		else
+			fprintf(f, "  %-30s %s\n", left, c->about);
 	}
 	fprintf(f,
 	    "\n"
@@ -231,6 +241,15 @@ command_options(const struct cmd_def *c, int *argcp, char **argv,
 		}
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			*help = true;
+		else if (strcmp(a, "--csv") == 0 && c->id == CMD_ID_HISTORY)
+			csv = true;
+		else if (cmdtab_has_option(c, a)) {
+			/* The table's --word VALUE: calfd reads both, and
+			 * the value may itself start with a dash. */
+			argv[n++] = argv[i];
+			if (i + 1 < *argcp)
+				argv[n++] = argv[++i];
+		}
 		else
 			return (bad_usage(c, "unknown option %s", a));
 	}
@@ -324,6 +343,8 @@ main(int argc, char **argv)
 	}
 	if ((rc = command_options(cmd, &argc, argv, &help)) != 0)
 		return (rc);
+	if (csv && opt.json)
+		return (bad_usage(cmd, "--csv and --json do not go together"));
 	if (!help && (rc = check_options(cmd)) != 0)
 		return (rc);
 	if (help) {
@@ -370,7 +391,8 @@ main(int argc, char **argv)
 		free(path);
 		return (rc);
 	}
-	rc = run_command(&c, &opt, cmd->name, printers[cmd->id], argc, argv);
+	rc = run_command(&c, &opt, cmd->name, csv ? csv_history :
+	    printers[cmd->id], argc, argv);
 	client_close(&c);
 	free(path);
 	return (finish(rc));

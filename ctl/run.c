@@ -202,20 +202,34 @@ succeeded(const struct ctl_opts *o, printer_fn print, json_object *reply)
 	json_object_put(empty);
 }
 
-/* A change calfd made but could not save: done, yet a restart would forget
- * it, which the caller must hear (doc/PROTOCOL.md, "saved"). */
+/* Whether a boolean field of the reply says false. */
+static bool
+said_false(json_object *reply, const char *key)
+{
+	json_object	*v;
+
+	return (json_object_object_get_ex(reply, key, &v) &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    !json_object_get_boolean(v));
+}
+
+/* A change calfd made but could not yet put on disk: its state save failed
+ * (a restart would forget it, doc/PROTOCOL.md "saved") or its history
+ * record waits in memory (doc/history.md). Done, yet the caller must hear
+ * it; calfd's warning says which, or both. */
 static int
 not_saved(json_object *reply)
 {
-	json_object	*v;
-	const char	*w = jstr(reply, "warning");
+	const char	*w = jstr(reply, F_WARNING);
+	bool		 state = said_false(reply, F_SAVED);
+	bool		 hist = said_false(reply, F_HISTORY_SAVED);
 
-	if (!json_object_object_get_ex(reply, "saved", &v) ||
-	    !json_object_is_type(v, json_type_boolean) ||
-	    json_object_get_boolean(v))
+	if (!state && !hist)
 		return (0);
-	warnmsg("warning: %s", w != NULL ? w : "the change is not saved to "
-	    "disk");
+	if (w == NULL)
+		w = state ? "the change is not saved to disk" :
+		    "not yet in the history log";
+	warnmsg("warning: %s", w);
 	return (EXIT_NOTSAVED);
 }
 

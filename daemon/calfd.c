@@ -24,6 +24,7 @@
 #include "daemon/control.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/history.h"
 #include "daemon/hook.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -50,7 +51,9 @@ static const char usage_text[] =
 "                        $XDG_RUNTIME_DIR/calf/calfd.sock, or\n"
 "                        /run/calf/calfd.sock for root)\n"
 "      --state-dir DIR   where calfd keeps what a restart must not lose:\n"
-"                        pause, due and running sessions, skips (created\n"
+"                        pause, due and running sessions, skips, the\n"
+"                        device id and, unless [calfd] history = DIR says\n"
+"                        otherwise, the history log in history/ (created\n"
 "                        0700; default $STATE_DIRECTORY (systemd's\n"
 "                        StateDirectory=), then $XDG_STATE_HOME/calf,\n"
 "                        else ~/.local/state/calf, or /var/lib/calf for\n"
@@ -210,6 +213,7 @@ daemon_cleanup(struct daemon_res *d)
 	state_close(d->state);
 	if (d->control)
 		control_shutdown();
+	history_shutdown();
 	if (engine != NULL) {
 		events_remove_sink(stderr_sink, NULL);
 		hook_shutdown();
@@ -272,6 +276,8 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
+	if (history_init(state_dir, d.r->history, &cause) == -1)
+		fatalx("%s", cause);
 
 	/* A socket passed by systemd needs no path: calfd did not make it
 	 * and will not remove it. */
@@ -296,6 +302,8 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	d.systemd = true;
 	if (!systemd_init(d.base, engine))
 		events_add_sink("stderr", stderr_sink, NULL);
+	if (history_start(d.base, &cause) == -1)
+		fatalx("%s", cause);
 	if (control_init(d.base, engine, d.path, lfd, &cause) == -1) {
 		fprintf(stderr, "calfd: %s: %s\n", d.path != NULL ? d.path :
 		    "the socket systemd passed", cause != NULL ? cause :

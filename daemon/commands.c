@@ -19,6 +19,7 @@
 #include "daemon/engine.h"
 #include "daemon/engine_list.h"
 #include "daemon/events.h"
+#include "daemon/history_cmd.h"
 #include "daemon/state.h"
 #include "daemon/systemd.h"
 
@@ -60,6 +61,9 @@ static const cmd_fn handlers[CMD_ID__COUNT] = {
 	[CMD_ID_RELOAD] = cmd_reload,
 	[CMD_ID_VERSION] = cmd_version,
 	[CMD_ID_WATCH] = cmd_watch,
+	[CMD_ID_HISTORY] = cmd_history,
+	[CMD_ID_STATS] = cmd_stats,
+	[CMD_ID_CRAMP] = cmd_cramp,
 };
 
 /* {"session": NAME}: the reply names the session the engine acted on. */

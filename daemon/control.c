@@ -9,10 +9,12 @@
  * reading is dropped), and a client is freed only from the top of a
  * callback.
  *
- * A reply to a request that changed something waits for the save that puts
- * the change on disk (state.h), and says "saved": false when that save
- * failed; the client's later lines wait behind it, so replies keep their
- * order.
+ * A reply to a request that changed something waits until the change is on
+ * disk: the state save that covers it (state.h) and, when it added to the
+ * history log, its history record (history.h). Each failure gives its own
+ * mark, "saved": false or "history_saved": false, with a "warning" saying
+ * why. The client's later lines wait behind a held reply, so replies keep
+ * their order.
  */
 #include "daemon/control.h"
 
@@ -39,6 +41,7 @@
 #include "common/proto.h"
 #include "daemon/commands.h"
 #include "daemon/events.h"
+#include "daemon/history.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/request.h"
@@ -65,8 +68,11 @@ struct client {
 	struct event		*work;	/* yield, or free from the top */
 	unsigned		 id;
 	pid_t			 pid;
-	json_object		*held;	/* the reply waiting for a save */
-	uint64_t		 held_gen;	/* ... of this change */
+	json_object		*held;	/* the reply waiting for the disk */
+	uint64_t		 held_gen;	/* ... for the save of this change */
+	uint64_t		 hist_seq;	/* ... and for this history record */
+	bool			 wait_save;	/* held_gen not yet saved */
+	bool			 wait_hist;	/* hist_seq not yet written */
 	int64_t			 progress_s;	/* output last taken (loop time) */
 	int64_t			 active_s;	/* last request (loop time) */
 	bool			 watching;
@@ -107,6 +113,36 @@ static struct {
 } ctl = { .fd = -1, .watch_fd = -1 };
 
 static void	client_process(struct client *);
+
+/* Adds a warning to a reply; a second one (the state save and the
+ * history record can both fail) is joined to the first, so each is said. */
+static void
+add_warning(json_object *reply, const char *w)
+{
+	json_object	*prev;
+	char		*both = NULL;
+
+	if (json_object_object_get_ex(reply, F_WARNING, &prev) &&
+	    json_object_is_type(prev, json_type_string))
+		both = msgf("%s; and %s", json_object_get_string(prev), w);
+	json_object_object_add(reply, F_WARNING, both != NULL ?
+	    json_object_new_string(both) : w != NULL ?
+	    json_object_new_string(w) : NULL);
+	free(both);
+}
+
+/* A reply whose record is not on disk says so; calfctl prints it. */
+static void
+history_warn(json_object *reply, const char *err)
+{
+	char	*w = msgf("done, but not yet in the history log (%s); calfd "
+		    "keeps the record in memory and writes it when it can", err);
+
+	json_object_object_add(reply, F_HISTORY_SAVED,
+	    json_object_new_boolean(false));
+	add_warning(reply, w);
+	free(w);
+}
 
 /* Frees a client at once; only ever called from the top of a callback
  * about this client, so nothing below on the stack still uses it. */
@@ -264,7 +300,8 @@ client_line(struct client *c, const char *line, size_t len)
 	json_object	*reply;
 	char		*cause;
 	enum result	 r;
-	uint64_t	 gen;
+	uint64_t	 gen, hseq = history_pending();
+	const char	*herr;
 
 	if (request_blank(line, len))
 		return;
@@ -284,10 +321,21 @@ client_line(struct client *c, const char *line, size_t len)
 	ctx.state = ctl.state;
 	reply = commands_run(&ctx, &req);
 	request_free(&req);
-	if (reply != NULL && state_generation(ctl.state) != gen) {
-		/* A change: said once it is on disk (control_saved). */
+	if (reply != NULL && history_pending() != hseq &&
+	    (herr = history_error()) != NULL) {
+		/* The disk refuses already: no use waiting for it. */
+		history_warn(reply, herr);
+		hseq = history_pending();
+	}
+	if (reply != NULL && (state_generation(ctl.state) != gen ||
+	    history_pending() != hseq)) {
+		/* A change: said once it is on disk (control_saved,
+		 * history_written). */
 		c->held = reply;
 		c->held_gen = state_generation(ctl.state);
+		c->wait_save = c->held_gen != gen;
+		c->hist_seq = history_pending();
+		c->wait_hist = c->hist_seq != hseq;
 		return;
 	}
 	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
@@ -557,42 +605,68 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
-/* A held reply goes out, saying whether its change is on disk; the
- * client's next lines follow. */
+/* A held reply goes out once nothing it waits for is left; the client's
+ * next lines follow. */
 static void
-client_release(struct client *c, bool ok)
+client_release(struct client *c)
 {
 	json_object	*reply = c->held;
-	const char	*why;
-	char		*warning;
 
+	if (c->wait_save || c->wait_hist)
+		return;
 	c->held = NULL;
-	json_object_object_add(reply, "saved", json_object_new_boolean(ok));
-	if (!ok) {
-		why = state_error(ctl.state);
-		warning = msgf("the change is not saved to disk (%s); calfd "
-		    "keeps trying, but a restart before it succeeds would "
-		    "forget it", why != NULL ? why : "unknown error");
-		json_object_object_add(reply, "warning", warning != NULL ?
-		    json_object_new_string(warning) : NULL);
-		free(warning);
-	}
 	client_send(c, reply);
 	if (!c->dead && !c->closing)
 		client_yield(c);
 }
 
-/* The state module's word after a save: replies whose change it covers go
- * out; after a failure every held reply goes, saying so. */
+/* The state module's word after a save: replies whose change it covers
+ * learn whether it is on disk; after a failure every one waiting does. */
 static void
 control_saved(void *arg, uint64_t saved_gen, bool ok)
+{
+	struct client	*c;
+	const char	*why;
+	char		*w;
+
+	(void)arg;
+	TAILQ_FOREACH(c, &ctl.clients, entry) {
+		if (c->held == NULL || !c->wait_save ||
+		    (ok && c->held_gen > saved_gen))
+			continue;
+		c->wait_save = false;
+		json_object_object_add(c->held, F_SAVED,
+		    json_object_new_boolean(ok));
+		if (!ok) {
+			why = state_error(ctl.state);
+			w = msgf("the change is not saved to disk (%s); calfd "
+			    "keeps trying, but a restart before it succeeds "
+			    "would forget it", why != NULL ? why :
+			    "unknown error");
+			add_warning(c->held, w);
+			free(w);
+		}
+		client_release(c);
+	}
+}
+
+/* The history's word after a write: replies whose records it covers are
+ * done waiting for it; after a failure every one waiting goes on with the
+ * warning. */
+static void
+history_written(void *arg, uint64_t written, bool ok, const char *err)
 {
 	struct client	*c;
 
 	(void)arg;
 	TAILQ_FOREACH(c, &ctl.clients, entry) {
-		if (c->held != NULL && (!ok || c->held_gen <= saved_gen))
-			client_release(c, ok);
+		if (c->held == NULL || !c->wait_hist ||
+		    (ok && c->hist_seq > written))
+			continue;
+		c->wait_hist = false;
+		if (!ok)
+			history_warn(c->held, err);
+		client_release(c);
 	}
 }
 
@@ -785,6 +859,7 @@ control_init(struct event_base *base, struct engine *engine,
 		goto fail;
 	}
 	ctl.sink = true;
+	history_on_written(history_written, NULL);
 	if (ctl.path != NULL)
 		watch_start();
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
@@ -813,6 +888,7 @@ control_shutdown(void)
 	if (ctl.replay_ev != NULL)
 		event_free(ctl.replay_ev);
 	ctl.replay_ev = NULL;
+	history_on_written(NULL, NULL);
 	if (ctl.sink) {
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;

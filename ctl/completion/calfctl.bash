@@ -26,7 +26,7 @@ _calfctl()
     local cur prev words cword
     _init_completion || return
 
-    local i cmd="" sock=() nargs=0
+    local i cmd="" sock=() nargs=0 valued=0
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
         -s | --socket)
@@ -35,6 +35,9 @@ _calfctl()
             ;;
         --socket=*) sock=(-s "${words[i]#--socket=}") ;;
         --format) ((i++)) ;;
+        --days | --session | --at | --leg | --note)
+            ((i++, valued++))
+            ;;
         -*) ;;
         *)
             if [[ -z $cmd ]]; then
@@ -55,11 +58,29 @@ _calfctl()
         COMPREPLY=($(compgen -W "waybar i3blocks" -- "$cur"))
         return
         ;;
+    --session)
+        COMPREPLY=($(compgen -W "$(_calfctl_sessions "${sock[@]}")" \
+            -- "$cur"))
+        return
+        ;;
+    --leg)
+        COMPREPLY=($(compgen -W "left right both" -- "$cur"))
+        return
+        ;;
+    --days | --at | --note)
+        return
+        ;;
     esac
 
     if [[ $cur == -* ]]; then
+        local own=""
+        case $cmd in
+        history) own="--days --session --csv" ;;
+        stats) own="--days" ;;
+        cramp) own="--at --leg --note" ;;
+        esac
         COMPREPLY=($(compgen -W "-s --socket -j --json -h --help -V
-            --version --format --reconnect" -- "$cur"))
+            --version --format --reconnect $own" -- "$cur"))
         return
     fi
     if [[ -z $cmd ]]; then
@@ -78,6 +99,13 @@ _calfctl()
     help)
         ((nargs == 0)) &&
             COMPREPLY=($(compgen -W "$(_calfctl_commands)" -- "$cur"))
+        ;;
+    cramp)
+        if ((nargs == 0 && valued == 0)); then
+            COMPREPLY=($(compgen -W "test result" -- "$cur"))
+        elif ((nargs == 1)) && [[ $prev == result ]]; then
+            COMPREPLY=($(compgen -W "relieved not-relieved" -- "$cur"))
+        fi
         ;;
     esac
 } &&

@@ -3,11 +3,14 @@
 # routine calfd would read (`calfd --check-config`).
 
 function __calfctl_commands
-    calfctl --help 2>/dev/null | awk '
+    calfctl --help 2>/dev/null | awk -v SEP='\t' '
         /^Commands:/ { f = 1; next }
-        f && /^  [a-z]/ { name = $1; $1 = ""; sub(/^ +/, "");
-                          sub(/^[^ ]*[]A-Z] +/, ""); print name "\t" $0 }
-        f && /^$/ { exit }'
+        f && /^  [a-z]/ { if (name != "") print name SEP d; name = $1;
+                          d = substr($0, 3); i = match(d, /  +/);
+                          d = i ? substr(d, i + RLENGTH) : ""; next }
+        f && /^   / && name != "" && d == "" { d = $0; sub(/^ +/, "", d); next }
+        f && /^$/ { exit }
+        END { if (name != "") print name SEP d }'
 end
 
 function __calfctl_sessions
@@ -34,7 +37,7 @@ function __calfctl_needs_command
             continue
         end
         switch $t
-            case -s --socket --format
+            case -s --socket --format --days --session --at --leg --note
                 set skip 1
             case '-*'
             case '*'
@@ -61,3 +64,17 @@ complete -c calfctl -n '__calfctl_using start done stop skip show snooze' \
     -a '(__calfctl_sessions)'
 complete -c calfctl -n '__calfctl_using pause' -a until
 complete -c calfctl -n '__calfctl_using help' -a '(__calfctl_commands)'
+complete -c calfctl -n '__fish_seen_subcommand_from history' -l csv \
+    -d 'print CSV'
+complete -c calfctl -n '__fish_seen_subcommand_from history stats' -l days -x \
+    -d 'how many days back'
+complete -c calfctl -n '__fish_seen_subcommand_from history' -l session -x \
+    -a '(__calfctl_sessions)' -d 'one session'
+complete -c calfctl -n '__fish_seen_subcommand_from cramp' -l at -x \
+    -d 'when: HH:MM or an instant'
+complete -c calfctl -n '__fish_seen_subcommand_from cramp' -l leg -x \
+    -a 'left right both' -d 'which leg'
+complete -c calfctl -n '__fish_seen_subcommand_from cramp' -l note -x \
+    -d 'a note'
+complete -c calfctl -n '__calfctl_using cramp' -a 'test result'
+complete -c calfctl -n '__calfctl_using result' -a 'relieved not-relieved'

@@ -48,7 +48,8 @@ def bash_complete(line, **extra):
 
 
 def test_bash_completes_commands_and_options():
-    assert bash_complete("calfctl st") == ["start", "status", "stop"]
+    assert bash_complete("calfctl st") == ["start", "stats", "status",
+                                           "stop"]
     assert "show" in bash_complete("calfctl ")
     assert "help" in bash_complete("calfctl ")
     assert bash_complete("calfctl --for") == ["--format"]
@@ -56,6 +57,28 @@ def test_bash_completes_commands_and_options():
                                                          "waybar"]
     assert bash_complete("calfctl pause ") == ["until"]
     assert bash_complete("calfctl help sn") == ["snooze"]
+
+
+def test_bash_completes_history_stats_and_cramp():
+    assert bash_complete("calfctl history --") == sorted(
+        ["--days", "--session", "--csv", "--socket", "--json", "--help",
+         "--version", "--format", "--reconnect"])
+    assert "--session" not in bash_complete("calfctl stats --")
+    assert "--days" in bash_complete("calfctl stats --")
+    assert bash_complete("calfctl cramp --l") == ["--leg"]
+    assert bash_complete("calfctl cramp --leg ") == ["both", "left",
+                                                     "right"]
+    assert bash_complete("calfctl cramp ") == ["result", "test"]
+    assert bash_complete("calfctl cramp result ") == ["not-relieved",
+                                                      "relieved"]
+    assert bash_complete("calfctl cramp --leg left --note x ") == []
+    assert bash_complete("calfctl history --days ") == []
+
+
+def test_bash_completes_sessions_after_history_session(calf):
+    d = calf.start(ROUTINE)
+    assert bash_complete(f"calfctl -s {d.sock} history --session s") == [
+        "soak", "stretch"]
 
 
 def test_bash_completes_session_names_from_calfd(calf):
@@ -80,14 +103,25 @@ def test_bash_falls_back_to_the_routine_without_calfd(tmp_path):
 def test_fish_completes(calf):
     d = calf.start(ROUTINE)
     script = (f"source {COMP / 'calfctl.fish'}; complete -C 'calfctl st'; "
-              f"echo ---; complete -C 'calfctl -s {d.sock} start '")
+              f"echo ---; complete -C 'calfctl -s {d.sock} start '; "
+              f"echo ---; complete -C 'calfctl '; "
+              f"echo ---; complete -C 'calfctl cramp --leg '; "
+              f"echo ---; complete -C 'calfctl cramp result '")
     p = subprocess.run(["fish", "--no-config", "-c", script],
                        capture_output=True, text=True, env=env(), timeout=30)
     assert p.returncode == 0, p.stderr
-    cmds, names = p.stdout.split("---\n")
+    cmds, names, every, legs, results = p.stdout.split("---\n")
     assert [ln.split("\t")[0] for ln in cmds.splitlines()] == \
-        ["start", "status", "stop"]
+        ["start", "stats", "status", "stop"]
     assert names.split() == ["soak", "stretch"]
+    # A usage too long for one help line still gets its description.
+    about = dict(ln.split("\t", 1) for ln in every.splitlines())
+    assert about["cramp"].startswith("log a cramp")
+    assert about["pause"].startswith("hold prompts")
+    assert [ln.split("\t")[0] for ln in legs.splitlines()] == \
+        ["both", "left", "right"]
+    assert [ln.split("\t")[0] for ln in results.splitlines()] == \
+        ["not-relieved", "relieved"]
 
 
 @pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh not installed")

@@ -244,6 +244,78 @@ test_escape_json(void **state)
 	json_object_put(o);
 }
 
+/* history and stats: --days N and --session NAME, each once, in any
+ * order; the defaults when absent; bounds per command. */
+static void
+test_history_options(void **state)
+{
+	struct cmd_args	 a;
+
+	(void)state;
+	OK(NULL, &a, "history");
+	assert_int_equal(a.days, CMD_HISTORY_DAYS);
+	assert_null(a.name);
+	OK(NULL, &a, "history", "--session", "foot-soak", "--days", "3660");
+	assert_int_equal(a.days, 3660);
+	assert_string_equal(a.name, "foot-soak");
+	OK(NULL, &a, "stats");
+	assert_int_equal(a.days, CMD_STATS_DAYS);
+	OK(NULL, &a, "stats", "--days", "366");
+	assert_int_equal(a.days, 366);
+	BAD("from 1 to 366", "stats", "--days", "367");
+	BAD("from 1 to 3660", "history", "--days", "0");
+	BAD("from 1 to 3660", "history", "--days", "1e3");
+	BAD("unknown option \"--session\"", "stats", "--session", "x");
+	BAD("unknown option \"--weeks\"", "stats", "--weeks", "2");
+	BAD("--days needs a value", "history", "--days");
+	BAD("--days given twice", "history", "--days", "1", "--days", "2");
+	BAD("cannot be a session name", "history", "--session", "a b");
+	BAD("usage: stats [--days N]", "stats", "--days", "1", "x", "y");
+	assert_true(cmdtab_has_option(cmdtab_find("history"), "--session"));
+	assert_false(cmdtab_has_option(cmdtab_find("stats"), "--session"));
+	assert_false(cmdtab_has_option(cmdtab_find("snooze"), "--days"));
+	assert_true(cmdtab_has_option(cmdtab_find("cramp"), "--note"));
+}
+
+/* cramp: options logging one, or test, or result and its word. */
+static void
+test_cramp(void **state)
+{
+	struct cmd_args	 a;
+
+	(void)state;
+	OK(NULL, &a, "cramp");
+	assert_int_equal(a.cramp, CRAMP_LOG);
+	assert_false(a.has_at);
+	assert_null(a.leg);
+	assert_null(a.note);
+	OK(NULL, &a, "cramp", "--leg", "both", "--note", "-5 and cold",
+	    "--at", "03:10");
+	assert_string_equal(a.leg, "both");
+	assert_string_equal(a.note, "-5 and cold");
+	assert_true(a.has_at);
+	assert_int_equal(a.at_sod, 3 * 3600 + 10 * 60);
+	OK(NULL, &a, "cramp", "--at", "@1700000000");
+	assert_true(a.has_at);
+	assert_int_equal(a.at_sod, -1);
+	assert_int_equal(a.at_s, 1700000000);
+	OK(NULL, &a, "cramp", "test");
+	assert_int_equal(a.cramp, CRAMP_TEST);
+	OK(NULL, &a, "cramp", "result", "relieved");
+	assert_int_equal(a.cramp, CRAMP_RESULT);
+	assert_true(a.relieved);
+	OK(NULL, &a, "cramp", "result", "not-relieved");
+	assert_false(a.relieved);
+	BAD("expected relieved or not-relieved", "cramp", "result", "maybe");
+	BAD("usage: cramp result", "cramp", "result");
+	BAD("usage: cramp test", "cramp", "test", "now");
+	BAD("expected left, right or both", "cramp", "--leg", "middle");
+	BAD("expected HH:MM or an instant", "cramp", "--at", "25:00");
+	BAD("--note needs a value", "cramp", "--note");
+	BAD("on one line", "cramp", "--note", "two\nlines");
+	BAD("unknown option \"--days\"", "cramp", "--days", "2");
+}
+
 int
 main(void)
 {
@@ -253,6 +325,8 @@ main(void)
 		cmocka_unit_test(test_snooze),
 		cmocka_unit_test(test_pause),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_history_options),
+		cmocka_unit_test(test_cramp),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_json),
 	};

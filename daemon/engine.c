@@ -73,9 +73,16 @@ fire_due(struct engine *e, enum event_origin o)
 	while ((f = sched_peek(e->sched)) != NULL && f->at <= now) {
 		struct run	*run = e->runs[f->session];
 		time_t		 at = f->at;
+		struct firing	 nx;
+		int64_t		 next_us = 0;
 
+		/* In a catch-up, a firing whose successor has come too is
+		 * only counted: one `missed` per session, not one each. */
+		if (sched_next(run->s, f->session, at, f->slot, &nx) == 0 &&
+		    nx.at <= now)
+			next_us = (int64_t)nx.at * US;
 		sched_advance(e->sched);
-		if (run_fire(run, at, o))
+		if (run_fire(run, at, next_us, o))
 			engine_changed(e);	/* even when nothing is said */
 	}
 	for (size_t i = 0; i < e->r->nsessions; i++)

@@ -106,8 +106,10 @@ void	engine_changed(struct engine *);
 struct run *run_new(struct engine *, struct session *, size_t idx, time_t now);
 void	run_free(struct run *);
 bool	run_is_pending(const struct run *);
-/* A firing of the schedule at `at`; false when it was handled before. */
-bool	run_fire(struct run *, time_t at, enum event_origin);
+/* A firing of the schedule at `at`; false when it was handled before.
+ * next_us: the session's following firing when that has come too (a
+ * catch-up), else 0; such a firing is counted as missed, never said. */
+bool	run_fire(struct run *, time_t at, int64_t next_us, enum event_origin);
 void	run_make_due(struct run *, int64_t due_us, enum event_origin);
 /* Tells the firings counted as missed since the last call, as one event. */
 void	run_flush_missed(struct run *, enum event_origin);

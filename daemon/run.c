@@ -410,13 +410,18 @@ run_announce(struct run *run, enum event_origin o)
 		run_start(run, o);
 }
 
-/* A firing (or a snooze's end) makes a session due at due_us. */
-void
-run_make_due(struct run *run, int64_t due_us, enum event_origin o)
+/* A firing (or a snooze's end) makes a session due at due_us; when a
+ * later firing has come too (next_us, else 0), this one was missed at it. */
+static void
+make_due(struct run *run, int64_t due_us, int64_t next_us,
+    enum event_origin o)
 {
 	struct engine		*e = run->e;
 	struct calf_event	 ev;
 	int64_t			 expires = due_us + run->s->window * US;
+
+	if (next_us != 0 && next_us < expires)
+		expires = next_us;
 
 	if (run->state == RUN_RUNNING) {
 		log_debug("%s: due while running; absorbed", run->s->name);
@@ -454,6 +459,12 @@ run_make_due(struct run *run, int64_t due_us, enum event_origin o)
 	run_announce(run, o);
 }
 
+void
+run_make_due(struct run *run, int64_t due_us, enum event_origin o)
+{
+	make_due(run, due_us, 0, o);
+}
+
 /* After calfd was down or the clock jumped, days of an interval session
  * make one `missed` with the count and the span, not one per firing. */
 void
@@ -473,7 +484,7 @@ run_flush_missed(struct run *run, enum event_origin o)
 
 /* A firing of the schedule: handled once, skipped if asked ahead. */
 bool
-run_fire(struct run *run, time_t at, enum event_origin o)
+run_fire(struct run *run, time_t at, int64_t next_us, enum event_origin o)
 {
 	if (at <= run->last_fired)
 		return false;	/* handled before a backward step */
@@ -482,7 +493,7 @@ run_fire(struct run *run, time_t at, enum event_origin o)
 		run->skip_next = false;
 		return true;	/* the skip was announced when asked */
 	}
-	run_make_due(run, (int64_t)at * US, o);
+	make_due(run, (int64_t)at * US, next_us, o);
 	return true;
 }
 

@@ -6,7 +6,7 @@ set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
 libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
 groff-base man-db bash-completion fish zsh
-clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace e2fsprogs
+clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace e2fsprogs libfaketime
 dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick
 tesseract-ocr tesseract-ocr-eng"
 # make bench puts calfd beside these two.

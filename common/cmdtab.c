@@ -33,6 +33,9 @@ static const struct cmd_def table[CMD_ID__COUNT] = {
 	    "skip a due session, or its next firing", 0),
 	ROW(CMD_ID_SNOOZE, CMD_SNOOZE, GRAM_SNOOZE,
 	    "prompt again after DURATION (or the default)", 0),
+	ROW(CMD_ID_EXTEND, CMD_EXTEND, GRAM_EXTEND,
+	    "end a running session DURATION later (without NAME: the one "
+	    "running)", 0),
 	ROW(CMD_ID_PAUSE, CMD_PAUSE, GRAM_PAUSE,
 	    "hold prompts (until resume if no argument)", 0),
 	ROW(CMD_ID_RESUME, CMD_RESUME, GRAM_NONE,
@@ -57,6 +60,7 @@ static const struct {
 	[GRAM_NAME] = { 1, 1, "NAME" },
 	[GRAM_OPT_NAME] = { 0, 1, "[NAME]" },
 	[GRAM_SNOOZE] = { 0, 2, "[NAME] [DURATION]" },
+	[GRAM_EXTEND] = { 1, 2, "[NAME] DURATION" },
 	[GRAM_PAUSE] = { 0, 2, "[DURATION | " ARG_UNTIL " HH:MM]" },
 	[GRAM_COMMAND] = { 0, 1, "[COMMAND]" },
 };
@@ -256,6 +260,11 @@ cmdtab_parse(const struct cmd_def *d, int argc, const char *const *argv,
 			rc = cmd_parse_duration(argv[1], &out->dur_s, cause);
 		} else if (argc == 1)
 			rc = snooze_word(argv[0], is_session, arg, out, cause);
+		break;
+	case GRAM_EXTEND:
+		if (argc == 2)
+			out->name = argv[0];
+		rc = cmd_parse_duration(argv[argc - 1], &out->dur_s, cause);
 		break;
 	case GRAM_PAUSE:
 		rc = pause_args(argc, argv, out, cause);

@@ -286,6 +286,20 @@ human_snooze(const struct out *o, json_object *data)
 }
 
 void
+human_extend(const struct out *o, json_object *data)
+{
+	int64_t	 end;
+
+	(void)o;
+	printf("extended %s", session_of(data));
+	if (jint(data, F_UNTIL_US, &end) && end > 0) {
+		printf(": it now ends ");
+		print_rel(end, jnow_us(NULL));
+	}
+	printf("\n");
+}
+
+void
 human_pause(const struct out *o, json_object *data)
 {
 	int64_t	 until = 0;

@@ -132,6 +132,87 @@ only_pending(struct engine *e, struct run **out, char **cause)
 	return RES_USAGE;
 }
 
+/* The names of the sessions that match, "a, b"; count set. */
+static char *
+names_of(struct engine *e, bool (*match)(const struct run *),
+    struct run **last, size_t *count)
+{
+	char	*names = NULL, *n;
+
+	*count = 0;
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		struct run *run = e->runs[i];
+
+		if (!match(run))
+			continue;
+		*last = run;
+		(*count)++;
+		if (asprintf(&n, "%s%s%s", names != NULL ? names : "",
+		    names != NULL ? ", " : "", run->s->name) == -1)
+			n = NULL;
+		free(names);
+		names = n;
+	}
+	return names;
+}
+
+static bool
+is_running(const struct run *run)
+{
+	return run->state == RUN_RUNNING;
+}
+
+/* The one running session, for a command that names none: with several
+ * it refuses and names them, rather than guess. */
+static enum result
+only_running(struct engine *e, const char *verb, struct run **out,
+    char **cause)
+{
+	struct run	*found = NULL;
+	size_t		 count;
+	char		*names = names_of(e, is_running, &found, &count);
+
+	if (count == 1) {
+		free(names);
+		*out = found;
+		return RES_SUCCESS;
+	}
+	if (count == 0) {
+		free(names);
+		return fail(cause, RES_NOT_RUNNING, "nothing is running");
+	}
+	fail(cause, RES_USAGE, "%zu sessions are running (%s); name the one "
+	    "to %s", count, names != NULL ? names : "out of memory", verb);
+	free(names);
+	return RES_USAGE;
+}
+
+enum result
+engine_extend(struct engine *e, enum event_origin o, const char *name,
+    int64_t secs, int64_t *end_us, const char **which, char **cause)
+{
+	struct run	*run = NULL;
+	enum result	 r;
+
+	if (name == NULL) {
+		if ((r = only_running(e, "extend", &run, cause)) !=
+		    RES_SUCCESS)
+			return r;
+	} else if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	else if (run->state != RUN_RUNNING)
+		return fail(cause, RES_NOT_RUNNING, "%s is not running", name);
+	if (secs <= 0 || secs > 24 * 3600 ||
+	    run_dur_max(run) + secs > 7 * 24 * 3600)
+		return fail(cause, RES_USAGE, "extend by more than 0 and at "
+		    "most 24h, to at most 7d in all");
+	run_extend(run, secs, o);
+	if (end_us != NULL)
+		*end_us = run->start_wall_us + run_dur_max(run) * US;
+	set_which(which, run);
+	return RES_SUCCESS;
+}
+
 enum result
 engine_start(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)

@@ -37,6 +37,7 @@ HANDLER(cmd_done);
 HANDLER(cmd_stop);
 HANDLER(cmd_skip);
 HANDLER(cmd_snooze);
+HANDLER(cmd_extend);
 HANDLER(cmd_pause);
 HANDLER(cmd_resume);
 HANDLER(cmd_reload);
@@ -55,6 +56,7 @@ static const cmd_fn handlers[CMD_ID__COUNT] = {
 	[CMD_ID_STOP] = cmd_stop,
 	[CMD_ID_SKIP] = cmd_skip,
 	[CMD_ID_SNOOZE] = cmd_snooze,
+	[CMD_ID_EXTEND] = cmd_extend,
 	[CMD_ID_PAUSE] = cmd_pause,
 	[CMD_ID_RESUME] = cmd_resume,
 	[CMD_ID_RELOAD] = cmd_reload,
@@ -219,6 +221,26 @@ cmd_snooze(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 		return RES_INTERNAL;
 	json_object_object_add(*data, F_UNTIL_US,
 	    json_object_new_int64(until_us));
+	return RES_SUCCESS;
+}
+
+/* The reply names the session and its new end. */
+static enum result
+cmd_extend(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
+    char **cause)
+{
+	const char	*which = NULL;
+	int64_t		 end_us = 0;
+	enum result	 r;
+
+	r = engine_extend(ctx->engine, ORIGIN_CLIENT, a->name, a->dur_s,
+	    &end_us, &which, cause);
+	if (r != RES_SUCCESS)
+		return r;
+	if ((*data = session_data(which)) == NULL)
+		return RES_INTERNAL;
+	json_object_object_add(*data, F_UNTIL_US,
+	    json_object_new_int64(end_us));
 	return RES_SUCCESS;
 }
 

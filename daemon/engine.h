@@ -32,6 +32,11 @@ struct engine	*engine_new(struct event_base *, struct routine *,
 		     const char *cli_path);
 void		 engine_free(struct engine *);
 
+/* Moves a running session's end (and a minimum still ahead) later by
+ * secs; without name, the one running. *end_us: the new end. */
+enum result	 engine_extend(struct engine *, enum event_origin,
+		    const char *name, int64_t secs, int64_t *end_us,
+		    const char **which, char **cause);
 /* name NULL: the one due (or snoozed, or held) session; with several,
  * RES_USAGE and a cause naming them. */
 enum result	 engine_start(struct engine *, enum event_origin,
@@ -105,6 +110,8 @@ struct run_snapshot {
 					   0: at the due instant */
 	int64_t		 started_us;	/* running: wall clock */
 	int64_t		 start_boot_us;	/* running: CLOCK_BOOTTIME */
+	int64_t		 extra_s;	/* running: extended by (s) ... */
+	int64_t		 extra_min_s;	/* ... and its minimum by */
 	time_t		 skip_at;	/* the firing skipped ahead; 0: none */
 };
 

@@ -49,6 +49,8 @@ struct run {
 	int64_t		 start_wall_us;
 	uint64_t	 start_seq;
 	int64_t		 mark;		/* the offset (s) the tick is armed for */
+	int64_t		 extra_s;	/* extend: the end moved by */
+	int64_t		 extra_min_s;	/* ... and the minimum */
 	struct timer	 tick;		/* boot: next cue, minimum or end */
 
 	/* Firings whose window had closed before they were handled, told as
@@ -127,7 +129,12 @@ void	run_restore(struct run *, const struct run_snapshot *, bool same_boot,
 void	run_snapshot(const struct run *, struct run_snapshot *);
 /* Re-arms the window of a due or held run after a clock step. */
 void	run_rewindow(struct run *);
-int64_t	run_next_mark(const struct session *, int64_t after);
+int64_t	run_next_mark(const struct run *, int64_t after);
+/* The end and the minimum (s after the start), extensions counted. */
+int64_t	run_dur_max(const struct run *);
+int64_t	run_dur_min(const struct run *);
+/* Moves a running session's end (and minimum) later by secs. */
+void	run_extend(struct run *, int64_t secs, enum event_origin);
 /* The one door every event leaves by, once its change is committed. */
 void	run_emit(struct calf_event *);
 

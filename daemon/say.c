@@ -172,6 +172,11 @@ say_session(const struct calf_event *ev, char *buf, size_t len)
 	case EV_MISSED:
 		say_missed(ev, buf, len);
 		break;
+	case EV_EXTENDED:
+		snprintf(buf, len, "%s extended: it now ends at %s (%s in all).",
+		    ev->title, hhmm(ev->until_us, a, sizeof a),
+		    dur(ev->dur_max_s, b, sizeof b));
+		break;
 	case EV_REPLACED:
 		snprintf(buf, len, "%s (snoozed, due at %s) replaced by a new "
 		    "prompt.", ev->title, hhmm(ev->first_due_us, a, sizeof a));

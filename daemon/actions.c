@@ -338,6 +338,40 @@ engine_pause(struct engine *e, enum event_origin o, int64_t until_us,
 	return RES_SUCCESS;
 }
 
+/* A running session named: its clock stops until resume NAME. */
+enum result
+engine_pause_run(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
+{
+	struct run	*run;
+
+	if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	if (run->state != RUN_RUNNING)
+		return fail(cause, RES_NOT_RUNNING, "%s is not running (pause "
+		    "without a name holds prompts)", name);
+	if (run->halted)
+		return fail(cause, RES_USAGE, "%s is already paused", name);
+	run_halt(run, o);
+	set_which(which, run);
+	return RES_SUCCESS;
+}
+
+enum result
+engine_resume_run(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
+{
+	struct run	*run;
+
+	if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	if (run->state != RUN_RUNNING || !run->halted)
+		return fail(cause, RES_NOT_PAUSED, "%s is not paused", name);
+	run_unhalt(run, o);
+	set_which(which, run);
+	return RES_SUCCESS;
+}
+
 enum result
 engine_resume(struct engine *e, enum event_origin o, char **cause)
 {
@@ -430,7 +464,7 @@ engine_reload(struct engine *e, enum event_origin o, struct errlist *errs)
 		run->s = &nr->sessions[i];
 		run->idx = i;
 		run_rebind(run, run->state == RUN_RUNNING ?
-		    (boot_now().us - run->start_boot.us) / US : 0);
+		    run_elapsed_us(run) / US : 0);
 	}
 	engine_quiet_update(e, o);
 	engine_arm_next(e);

@@ -253,6 +253,9 @@ cmd_pause(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	int64_t		 until_us = 0;
 	enum result	 r;
 
+	if (a->name != NULL)
+		return session_action(ctx, a->name, engine_pause_run, data,
+		    cause);
 	if (a->until)
 		until_us = engine_next_tod(a->until_sod);
 	else if (a->dur_s > 0)
@@ -267,14 +270,17 @@ cmd_pause(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	return RES_SUCCESS;
 }
 
-/* resume has nothing to say but success, so it replies {}. */
+/* resume of prompts has nothing to say but success, so it replies {};
+ * resume NAME names the session. */
 static enum result
 cmd_resume(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
     char **cause)
 {
 	enum result	r;
 
-	(void)a;
+	if (a->name != NULL)
+		return session_action(ctx, a->name, engine_resume_run, data,
+		    cause);
 	if ((r = engine_resume(ctx->engine, ORIGIN_CLIENT, cause)) !=
 	    RES_SUCCESS)
 		return r;

@@ -57,6 +57,12 @@ enum result	 engine_pause(struct engine *, enum event_origin,
 		     int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, enum event_origin,
 		     char **cause);
+/* One running session's clock stops, and goes on: its cues and end move
+ * later by the time it was paused. */
+enum result	 engine_pause_run(struct engine *, enum event_origin,
+		     const char *name, const char **which, char **cause);
+enum result	 engine_resume_run(struct engine *, enum event_origin,
+		     const char *name, const char **which, char **cause);
 /* Re-reads the routine (routine_reread: the file it runs on); swaps only on
  * success, otherwise errs holds every message and nothing changes. */
 enum result	 engine_reload(struct engine *, enum event_origin,
@@ -112,6 +118,8 @@ struct run_snapshot {
 	int64_t		 start_boot_us;	/* running: CLOCK_BOOTTIME */
 	int64_t		 extra_s;	/* running: extended by (s) ... */
 	int64_t		 extra_min_s;	/* ... and its minimum by */
+	int64_t		 halted_us;	/* running, paused: when, wall clock;
+					   0: not paused */
 	time_t		 skip_at;	/* the firing skipped ahead; 0: none */
 };
 

@@ -64,21 +64,6 @@ engine_no_such(char **cause, const char *name)
 	    "no session named \"%s\" (calfctl list shows them)", name);
 }
 
-/* The most recently started running session. */
-static struct run *
-latest_running(struct engine *e)
-{
-	struct run	*best = NULL;
-
-	for (size_t i = 0; i < e->r->nsessions; i++) {
-		struct run *run = e->runs[i];
-		if (run->state == RUN_RUNNING && (best == NULL ||
-		    run->start_seq > best->start_seq))
-			best = run;
-	}
-	return best;
-}
-
 /* The most recently due session (due, snoozed or held). */
 static struct run *
 latest_pending(struct engine *e)
@@ -162,15 +147,30 @@ is_running(const struct run *run)
 	return run->state == RUN_RUNNING;
 }
 
-/* The one running session, for a command that names none: with several
- * it refuses and names them, rather than guess. */
+static bool
+is_pending(const struct run *run)
+{
+	return run_is_pending(run);
+}
+
+static bool
+is_running_or_pending(const struct run *run)
+{
+	return is_running(run) || run_is_pending(run);
+}
+
+/* The one session a command that names none can mean: with none it
+ * answers none_r and none_msg; with several it refuses and names them
+ * ("2 sessions could be meant (a, b); name the one to stop"), rather than
+ * guess. */
 static enum result
-only_running(struct engine *e, const char *verb, struct run **out,
-    char **cause)
+only_one(struct engine *e, bool (*match)(const struct run *),
+    const char *verb, enum result none_r, const char *none_msg,
+    struct run **out, char **cause)
 {
 	struct run	*found = NULL;
 	size_t		 count;
-	char		*names = names_of(e, is_running, &found, &count);
+	char		*names = names_of(e, match, &found, &count);
 
 	if (count == 1) {
 		free(names);
@@ -179,10 +179,10 @@ only_running(struct engine *e, const char *verb, struct run **out,
 	}
 	if (count == 0) {
 		free(names);
-		return fail(cause, RES_NOT_RUNNING, "nothing is running");
+		return fail(cause, none_r, "%s", none_msg);
 	}
-	fail(cause, RES_USAGE, "%zu sessions are running (%s); name the one "
-	    "to %s", count, names != NULL ? names : "out of memory", verb);
+	fail(cause, RES_USAGE, "%zu sessions could be meant (%s); name the "
+	    "one to %s", count, names != NULL ? names : "out of memory", verb);
 	free(names);
 	return RES_USAGE;
 }
@@ -195,8 +195,8 @@ engine_extend(struct engine *e, enum event_origin o, const char *name,
 	enum result	 r;
 
 	if (name == NULL) {
-		if ((r = only_running(e, "extend", &run, cause)) !=
-		    RES_SUCCESS)
+		if ((r = only_one(e, is_running, "extend", RES_NOT_RUNNING,
+		    "nothing is running", &run, cause)) != RES_SUCCESS)
 			return r;
 	} else if ((run = find_run(e, name)) == NULL)
 		return engine_no_such(cause, name);
@@ -238,6 +238,7 @@ engine_done(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
 {
 	struct run	*run;
+	enum result	 r;
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
@@ -245,10 +246,10 @@ engine_done(struct engine *e, enum event_origin o, const char *name,
 		if (run->state != RUN_RUNNING && !run_is_pending(run))
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is neither running nor due", name);
-	} else if ((run = latest_running(e)) == NULL &&
-	    (run = latest_pending(e)) == NULL)
-		return fail(cause, RES_NOT_RUNNING,
-		    "nothing is running or due");
+	} else if ((r = only_one(e, is_running_or_pending, "mark done",
+	    RES_NOT_RUNNING, "nothing is running or due", &run, cause)) !=
+	    RES_SUCCESS)
+		return r;
 	run_done(run, o);
 	set_which(which, run);
 	return RES_SUCCESS;
@@ -259,6 +260,7 @@ engine_stop(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
 {
 	struct run	*run;
+	enum result	 r;
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
@@ -266,8 +268,9 @@ engine_stop(struct engine *e, enum event_origin o, const char *name,
 		if (run->state != RUN_RUNNING)
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is not running", name);
-	} else if ((run = latest_running(e)) == NULL)
-		return fail(cause, RES_NOT_RUNNING, "nothing is running");
+	} else if ((r = only_one(e, is_running, "stop", RES_NOT_RUNNING,
+	    "nothing is running", &run, cause)) != RES_SUCCESS)
+		return r;
 	run_stop(run, o, REASON_NONE);
 	set_which(which, run);
 	return RES_SUCCESS;
@@ -279,10 +282,12 @@ engine_skip(struct engine *e, enum event_origin o, const char *name,
 {
 	struct run	*run;
 	struct firing	 f;
+	enum result	 r;
 
 	if (name == NULL) {
-		if ((run = latest_pending(e)) == NULL)
-			return fail(cause, RES_NOT_DUE, "nothing is due");
+		if ((r = only_one(e, is_pending, "skip", RES_NOT_DUE,
+		    "nothing is due", &run, cause)) != RES_SUCCESS)
+			return r;
 	} else if ((run = find_run(e, name)) == NULL)
 		return engine_no_such(cause, name);
 	if (run->state == RUN_RUNNING)

@@ -4,7 +4,7 @@ moves later; cues keep their offsets from the start (doc/daemon.md)."""
 import signal
 import time
 
-from calfsys import US, routine_text, session_ini
+from calfsys import US, future, hms, routine_text, session_ini
 
 
 def test_extend_moves_the_end_and_keeps_the_cues(calf):
@@ -66,3 +66,34 @@ def test_an_extension_survives_a_restart(calf):
     d2 = calf.start(d.config.read_text(), name=d.workdir.name)
     run = d2.status()["running"][0]
     assert run["session"] == "soak" and run["max_us"] == 5400 * US
+
+
+
+def test_done_stop_skip_without_a_name_refuse_when_two_could_be_meant(calf):
+    # As in the field: ankle circles fall due while a soak runs; a bare
+    # `done` must not end the soak, it names both instead.
+    t = future()
+    d = calf.start(routine_text(
+        session_ini("soak", duration="1h"),
+        session_ini("circles", at=hms(t), duration="5m", window="1h"),
+        session_ini("raises", at=hms(t), duration="5m", window="1h")))
+    w = d.watch()
+    d.ctl_json("start", "soak")
+    w.expect("due", "circles", timeout=t - time.time() + 15)
+    w.expect("due", "raises", timeout=5)
+    r = d.ctl("done")
+    assert r.rc != 0 and "could be meant" in r.err, r
+    assert all(n in r.err for n in ("soak", "circles", "raises")), r
+    r = d.ctl("skip")
+    assert r.rc != 0 and "circles, raises" in r.err, r
+    st = d.status()
+    assert [x["session"] for x in st["running"]] == ["soak"]
+    assert sorted(x["session"] for x in st["due"]) == ["circles", "raises"]
+    assert d.ctl_json("skip", "circles") == {"session": "circles"}
+    assert d.ctl_json("skip") == {"session": "raises"}    # the one due
+    assert d.ctl_json("done") == {"session": "soak"}      # the one left
+    d.ctl_json("start", "circles")
+    d.ctl_json("start", "raises")
+    r = d.ctl("stop")
+    assert r.rc != 0 and "circles, raises" in r.err, r
+    assert len(d.status()["running"]) == 2

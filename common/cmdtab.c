@@ -33,10 +33,14 @@ static const struct cmd_def table[CMD_ID__COUNT] = {
 	    "skip a due session, or its next firing", 0),
 	ROW(CMD_ID_SNOOZE, CMD_SNOOZE, GRAM_SNOOZE,
 	    "prompt again after DURATION (or the default)", 0),
+	ROW(CMD_ID_EXTEND, CMD_EXTEND, GRAM_EXTEND,
+	    "end a running session DURATION later (without NAME: the one "
+	    "running)", 0),
 	ROW(CMD_ID_PAUSE, CMD_PAUSE, GRAM_PAUSE,
-	    "hold prompts (until resume if no argument)", 0),
-	ROW(CMD_ID_RESUME, CMD_RESUME, GRAM_NONE,
-	    "end a pause", 0),
+	    "hold prompts (until resume if no argument); NAME: pause that "
+	    "running session's clock", 0),
+	ROW(CMD_ID_RESUME, CMD_RESUME, GRAM_OPT_NAME,
+	    "end a pause of prompts; NAME: resume that paused session", 0),
 	ROW(CMD_ID_RELOAD, CMD_RELOAD, GRAM_NONE,
 	    "re-read the routine; keep the old on errors", 0),
 	ROW(CMD_ID_VERSION, CMD_VERSION, GRAM_NONE,
@@ -64,7 +68,8 @@ static const struct {
 	[GRAM_NAME] = { 1, 1, "NAME" },
 	[GRAM_OPT_NAME] = { 0, 1, "[NAME]" },
 	[GRAM_SNOOZE] = { 0, 2, "[NAME] [DURATION]" },
-	[GRAM_PAUSE] = { 0, 2, "[DURATION | " ARG_UNTIL " HH:MM]" },
+	[GRAM_EXTEND] = { 1, 2, "[NAME] DURATION" },
+	[GRAM_PAUSE] = { 0, 2, "[NAME | DURATION | " ARG_UNTIL " HH:MM]" },
 	[GRAM_COMMAND] = { 0, 1, "[COMMAND]" },
 	[GRAM_HISTORY] = { 0, 4, "[" OPT_DAYS " N] [" OPT_SESSION " NAME]" },
 	[GRAM_STATS] = { 0, 2, "[" OPT_DAYS " N]" },
@@ -392,9 +397,12 @@ snooze_word(const char *w, cmd_is_session_fn is_session, void *arg,
 
 /* "until HH:MM" or a duration; "until" alone is half of the first. */
 static int
-pause_args(int argc, const char *const *argv, struct cmd_args *out,
-    char **cause)
+pause_args(int argc, const char *const *argv, cmd_is_session_fn is_session,
+    void *arg, struct cmd_args *out, char **cause)
 {
+	const char	*err;
+	int64_t		 secs;
+
 	if (argc == 2) {
 		if (strcmp(argv[0], ARG_UNTIL) != 0) {
 			*cause = msgf("expected a duration or "
@@ -408,6 +416,16 @@ pause_args(int argc, const char *const *argv, struct cmd_args *out,
 		*cause = msgf(ARG_UNTIL " needs a time of day: "
 		    "pause " ARG_UNTIL " HH:MM");
 		return -1;
+	}
+	/* One word: a duration if it reads as one, else a session's name
+	 * (calfd tells whether it is one, and whether it runs). */
+	(void)is_session;
+	(void)arg;
+	if (argc == 1 && dur_parse(argv[0], &secs, &err) != 0 &&
+	    !cmd_looks_like_duration(argv[0]) &&
+	    routine_name_valid(argv[0])) {
+		out->name = argv[0];
+		return 0;
 	}
 	if (argc == 1)
 		return cmd_parse_duration(argv[0], &out->dur_s, cause);
@@ -451,8 +469,13 @@ cmdtab_parse(const struct cmd_def *d, int argc, const char *const *argv,
 		} else if (argc == 1)
 			rc = snooze_word(argv[0], is_session, arg, out, cause);
 		break;
+	case GRAM_EXTEND:
+		if (argc == 2)
+			out->name = argv[0];
+		rc = cmd_parse_duration(argv[argc - 1], &out->dur_s, cause);
+		break;
 	case GRAM_PAUSE:
-		rc = pause_args(argc, argv, out, cause);
+		rc = pause_args(argc, argv, is_session, arg, out, cause);
 		break;
 	case GRAM_HISTORY:
 	case GRAM_STATS:

@@ -27,6 +27,7 @@ enum cmd_id {
 	CMD_ID_STOP,
 	CMD_ID_SKIP,
 	CMD_ID_SNOOZE,
+	CMD_ID_EXTEND,
 	CMD_ID_PAUSE,
 	CMD_ID_RESUME,
 	CMD_ID_RELOAD,
@@ -46,6 +47,7 @@ enum cmd_grammar {
 	GRAM_NAME,		/* NAME */
 	GRAM_OPT_NAME,		/* [NAME] */
 	GRAM_SNOOZE,		/* [NAME] [DURATION] */
+	GRAM_EXTEND,		/* [NAME] DURATION */
 	GRAM_PAUSE,		/* [DURATION | until HH:MM] */
 	GRAM_COMMAND,		/* [COMMAND] */
 	GRAM_HISTORY,		/* [--days N] [--session NAME] */

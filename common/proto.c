@@ -21,6 +21,7 @@ static const char *const event_names[EV__COUNT] = {
 	[EV_PAUSED] = "paused",
 	[EV_RESUMED] = "resumed",
 	[EV_RELOADED] = "reloaded",
+	[EV_EXTENDED] = "extended",
 };
 
 static const char *const origin_names[ORIGIN__COUNT] = {

@@ -35,6 +35,7 @@
 #define CMD_SNOOZE	"snooze"
 #define CMD_PAUSE	"pause"
 #define CMD_RESUME	"resume"
+#define CMD_EXTEND	"extend"
 #define CMD_RELOAD	"reload"
 #define CMD_VERSION	"version"
 #define CMD_WATCH	"watch"
@@ -159,6 +160,7 @@ enum event_kind {
 	EV_PAUSED,
 	EV_RESUMED,
 	EV_RELOADED,
+	EV_EXTENDED,		/* a running session's end moved later */
 	EV__COUNT
 };
 

@@ -42,6 +42,7 @@ static const printer_fn printers[CMD_ID__COUNT] = {
 	[CMD_ID_STOP] = human_stop,
 	[CMD_ID_SKIP] = human_skip,
 	[CMD_ID_SNOOZE] = human_snooze,
+	[CMD_ID_EXTEND] = human_extend,
 	[CMD_ID_PAUSE] = human_pause,
 	[CMD_ID_RESUME] = human_resume,
 	[CMD_ID_RELOAD] = human_reload,

@@ -96,6 +96,9 @@ status_running(const struct out *o, json_object *r, int64_t now)
 	if (jint(r, F_NEXT_CUE_US, &next) && next > now)
 		printf(", next cue in %s", ctl_span((next - now + US - 1) / US,
 		    true, left, sizeof left));
+	if (jbool(r, F_PAUSED))
+		printf(", %spaused%s (calfctl resume %s)", YELLOW(o), RESET(o),
+		    name != NULL ? name : "");
 	printf("\n");
 }
 
@@ -286,11 +289,30 @@ human_snooze(const struct out *o, json_object *data)
 }
 
 void
+human_extend(const struct out *o, json_object *data)
+{
+	int64_t	 end;
+
+	(void)o;
+	printf("extended %s", session_of(data));
+	if (jint(data, F_UNTIL_US, &end) && end > 0) {
+		printf(": it now ends ");
+		print_rel(end, jnow_us(NULL));
+	}
+	printf("\n");
+}
+
+void
 human_pause(const struct out *o, json_object *data)
 {
 	int64_t	 until = 0;
 
 	(void)o;
+	if (jstr(data, F_SESSION) != NULL) {
+		printf("paused %s: its clock waits for calfctl resume %s\n",
+		    session_of(data), session_of(data));
+		return;
+	}
 	jint(data, F_UNTIL_US, &until);
 	if (until > 0) {
 		printf("paused until ");
@@ -304,8 +326,10 @@ void
 human_resume(const struct out *o, json_object *data)
 {
 	(void)o;
-	(void)data;
-	printf("resumed\n");
+	if (jstr(data, F_SESSION) != NULL)
+		printf("resumed %s\n", session_of(data));
+	else
+		printf("resumed\n");
 }
 
 /* "sessions" may be a count or a list of names; say how many either way. */

@@ -25,6 +25,7 @@ void	human_done(const struct out *, json_object *);
 void	human_stop(const struct out *, json_object *);
 void	human_skip(const struct out *, json_object *);
 void	human_snooze(const struct out *, json_object *);
+void	human_extend(const struct out *, json_object *);
 void	human_pause(const struct out *, json_object *);
 void	human_resume(const struct out *, json_object *);
 void	human_reload(const struct out *, json_object *);

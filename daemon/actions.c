@@ -64,21 +64,6 @@ engine_no_such(char **cause, const char *name)
 	    "no session named \"%s\" (calfctl list shows them)", name);
 }
 
-/* The most recently started running session. */
-static struct run *
-latest_running(struct engine *e)
-{
-	struct run	*best = NULL;
-
-	for (size_t i = 0; i < e->r->nsessions; i++) {
-		struct run *run = e->runs[i];
-		if (run->state == RUN_RUNNING && (best == NULL ||
-		    run->start_seq > best->start_seq))
-			best = run;
-	}
-	return best;
-}
-
 /* The most recently due session (due, snoozed or held). */
 static struct run *
 latest_pending(struct engine *e)
@@ -132,6 +117,102 @@ only_pending(struct engine *e, struct run **out, char **cause)
 	return RES_USAGE;
 }
 
+/* The names of the sessions that match, "a, b"; count set. */
+static char *
+names_of(struct engine *e, bool (*match)(const struct run *),
+    struct run **last, size_t *count)
+{
+	char	*names = NULL, *n;
+
+	*count = 0;
+	for (size_t i = 0; i < e->r->nsessions; i++) {
+		struct run *run = e->runs[i];
+
+		if (!match(run))
+			continue;
+		*last = run;
+		(*count)++;
+		if (asprintf(&n, "%s%s%s", names != NULL ? names : "",
+		    names != NULL ? ", " : "", run->s->name) == -1)
+			n = NULL;
+		free(names);
+		names = n;
+	}
+	return names;
+}
+
+static bool
+is_running(const struct run *run)
+{
+	return run->state == RUN_RUNNING;
+}
+
+static bool
+is_pending(const struct run *run)
+{
+	return run_is_pending(run);
+}
+
+static bool
+is_running_or_pending(const struct run *run)
+{
+	return is_running(run) || run_is_pending(run);
+}
+
+/* The one session a command that names none can mean: with none it
+ * answers none_r and none_msg; with several it refuses and names them
+ * ("2 sessions could be meant (a, b); name the one to stop"), rather than
+ * guess. */
+static enum result
+only_one(struct engine *e, bool (*match)(const struct run *),
+    const char *verb, enum result none_r, const char *none_msg,
+    struct run **out, char **cause)
+{
+	struct run	*found = NULL;
+	size_t		 count;
+	char		*names = names_of(e, match, &found, &count);
+
+	if (count == 1) {
+		free(names);
+		*out = found;
+		return RES_SUCCESS;
+	}
+	if (count == 0) {
+		free(names);
+		return fail(cause, none_r, "%s", none_msg);
+	}
+	fail(cause, RES_USAGE, "%zu sessions could be meant (%s); name the "
+	    "one to %s", count, names != NULL ? names : "out of memory", verb);
+	free(names);
+	return RES_USAGE;
+}
+
+enum result
+engine_extend(struct engine *e, enum event_origin o, const char *name,
+    int64_t secs, int64_t *end_us, const char **which, char **cause)
+{
+	struct run	*run = NULL;
+	enum result	 r;
+
+	if (name == NULL) {
+		if ((r = only_one(e, is_running, "extend", RES_NOT_RUNNING,
+		    "nothing is running", &run, cause)) != RES_SUCCESS)
+			return r;
+	} else if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	else if (run->state != RUN_RUNNING)
+		return fail(cause, RES_NOT_RUNNING, "%s is not running", name);
+	if (secs <= 0 || secs > 24 * 3600 ||
+	    run_dur_max(run) + secs > 7 * 24 * 3600)
+		return fail(cause, RES_USAGE, "extend by more than 0 and at "
+		    "most 24h, to at most 7d in all");
+	run_extend(run, secs, o);
+	if (end_us != NULL)
+		*end_us = run->start_wall_us + run_dur_max(run) * US;
+	set_which(which, run);
+	return RES_SUCCESS;
+}
+
 enum result
 engine_start(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
@@ -157,6 +238,7 @@ engine_done(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
 {
 	struct run	*run;
+	enum result	 r;
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
@@ -164,10 +246,10 @@ engine_done(struct engine *e, enum event_origin o, const char *name,
 		if (run->state != RUN_RUNNING && !run_is_pending(run))
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is neither running nor due", name);
-	} else if ((run = latest_running(e)) == NULL &&
-	    (run = latest_pending(e)) == NULL)
-		return fail(cause, RES_NOT_RUNNING,
-		    "nothing is running or due");
+	} else if ((r = only_one(e, is_running_or_pending, "mark done",
+	    RES_NOT_RUNNING, "nothing is running or due", &run, cause)) !=
+	    RES_SUCCESS)
+		return r;
 	run_done(run, o);
 	set_which(which, run);
 	return RES_SUCCESS;
@@ -178,6 +260,7 @@ engine_stop(struct engine *e, enum event_origin o, const char *name,
     const char **which, char **cause)
 {
 	struct run	*run;
+	enum result	 r;
 
 	if (name != NULL) {
 		if ((run = find_run(e, name)) == NULL)
@@ -185,8 +268,9 @@ engine_stop(struct engine *e, enum event_origin o, const char *name,
 		if (run->state != RUN_RUNNING)
 			return fail(cause, RES_NOT_RUNNING,
 			    "%s is not running", name);
-	} else if ((run = latest_running(e)) == NULL)
-		return fail(cause, RES_NOT_RUNNING, "nothing is running");
+	} else if ((r = only_one(e, is_running, "stop", RES_NOT_RUNNING,
+	    "nothing is running", &run, cause)) != RES_SUCCESS)
+		return r;
 	run_stop(run, o, REASON_NONE);
 	set_which(which, run);
 	return RES_SUCCESS;
@@ -198,10 +282,12 @@ engine_skip(struct engine *e, enum event_origin o, const char *name,
 {
 	struct run	*run;
 	struct firing	 f;
+	enum result	 r;
 
 	if (name == NULL) {
-		if ((run = latest_pending(e)) == NULL)
-			return fail(cause, RES_NOT_DUE, "nothing is due");
+		if ((r = only_one(e, is_pending, "skip", RES_NOT_DUE,
+		    "nothing is due", &run, cause)) != RES_SUCCESS)
+			return r;
 	} else if ((run = find_run(e, name)) == NULL)
 		return engine_no_such(cause, name);
 	if (run->state == RUN_RUNNING)
@@ -254,6 +340,40 @@ engine_pause(struct engine *e, enum event_origin o, int64_t until_us,
 	if (until_us != 0 && until_us <= wall_now().us)
 		return fail(cause, RES_USAGE, "that time has already passed");
 	engine_pause_set(e, o, until_us);
+	return RES_SUCCESS;
+}
+
+/* A running session named: its clock stops until resume NAME. */
+enum result
+engine_pause_run(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
+{
+	struct run	*run;
+
+	if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	if (run->state != RUN_RUNNING)
+		return fail(cause, RES_NOT_RUNNING, "%s is not running (pause "
+		    "without a name holds prompts)", name);
+	if (run->halted)
+		return fail(cause, RES_USAGE, "%s is already paused", name);
+	run_halt(run, o);
+	set_which(which, run);
+	return RES_SUCCESS;
+}
+
+enum result
+engine_resume_run(struct engine *e, enum event_origin o, const char *name,
+    const char **which, char **cause)
+{
+	struct run	*run;
+
+	if ((run = find_run(e, name)) == NULL)
+		return engine_no_such(cause, name);
+	if (run->state != RUN_RUNNING || !run->halted)
+		return fail(cause, RES_NOT_PAUSED, "%s is not paused", name);
+	run_unhalt(run, o);
+	set_which(which, run);
 	return RES_SUCCESS;
 }
 
@@ -349,7 +469,7 @@ engine_reload(struct engine *e, enum event_origin o, struct errlist *errs)
 		run->s = &nr->sessions[i];
 		run->idx = i;
 		run_rebind(run, run->state == RUN_RUNNING ?
-		    (boot_now().us - run->start_boot.us) / US : 0);
+		    run_elapsed_us(run) / US : 0);
 	}
 	engine_quiet_update(e, o);
 	engine_arm_next(e);

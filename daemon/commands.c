@@ -38,6 +38,7 @@ HANDLER(cmd_done);
 HANDLER(cmd_stop);
 HANDLER(cmd_skip);
 HANDLER(cmd_snooze);
+HANDLER(cmd_extend);
 HANDLER(cmd_pause);
 HANDLER(cmd_resume);
 HANDLER(cmd_reload);
@@ -56,6 +57,7 @@ static const cmd_fn handlers[CMD_ID__COUNT] = {
 	[CMD_ID_STOP] = cmd_stop,
 	[CMD_ID_SKIP] = cmd_skip,
 	[CMD_ID_SNOOZE] = cmd_snooze,
+	[CMD_ID_EXTEND] = cmd_extend,
 	[CMD_ID_PAUSE] = cmd_pause,
 	[CMD_ID_RESUME] = cmd_resume,
 	[CMD_ID_RELOAD] = cmd_reload,
@@ -226,6 +228,26 @@ cmd_snooze(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	return RES_SUCCESS;
 }
 
+/* The reply names the session and its new end. */
+static enum result
+cmd_extend(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
+    char **cause)
+{
+	const char	*which = NULL;
+	int64_t		 end_us = 0;
+	enum result	 r;
+
+	r = engine_extend(ctx->engine, ORIGIN_CLIENT, a->name, a->dur_s,
+	    &end_us, &which, cause);
+	if (r != RES_SUCCESS)
+		return r;
+	if ((*data = session_data(which)) == NULL)
+		return RES_INTERNAL;
+	json_object_object_add(*data, F_UNTIL_US,
+	    json_object_new_int64(end_us));
+	return RES_SUCCESS;
+}
+
 /* Nothing: indefinitely; DURATION: from now; "until HH:MM": the next such
  * local time, which the engine computes across DST. */
 static enum result
@@ -235,6 +257,9 @@ cmd_pause(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	int64_t		 until_us = 0;
 	enum result	 r;
 
+	if (a->name != NULL)
+		return session_action(ctx, a->name, engine_pause_run, data,
+		    cause);
 	if (a->until)
 		until_us = engine_next_tod(a->until_sod);
 	else if (a->dur_s > 0)
@@ -249,14 +274,17 @@ cmd_pause(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	return RES_SUCCESS;
 }
 
-/* resume has nothing to say but success, so it replies {}. */
+/* resume of prompts has nothing to say but success, so it replies {};
+ * resume NAME names the session. */
 static enum result
 cmd_resume(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
     char **cause)
 {
 	enum result	r;
 
-	(void)a;
+	if (a->name != NULL)
+		return session_action(ctx, a->name, engine_resume_run, data,
+		    cause);
 	if ((r = engine_resume(ctx->engine, ORIGIN_CLIENT, cause)) !=
 	    RES_SUCCESS)
 		return r;

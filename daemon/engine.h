@@ -32,6 +32,11 @@ struct engine	*engine_new(struct event_base *, struct routine *,
 		     const char *cli_path);
 void		 engine_free(struct engine *);
 
+/* Moves a running session's end (and a minimum still ahead) later by
+ * secs; without name, the one running. *end_us: the new end. */
+enum result	 engine_extend(struct engine *, enum event_origin,
+		    const char *name, int64_t secs, int64_t *end_us,
+		    const char **which, char **cause);
 /* name NULL: the one due (or snoozed, or held) session; with several,
  * RES_USAGE and a cause naming them. */
 enum result	 engine_start(struct engine *, enum event_origin,
@@ -52,6 +57,12 @@ enum result	 engine_pause(struct engine *, enum event_origin,
 		     int64_t until_us, char **cause);
 enum result	 engine_resume(struct engine *, enum event_origin,
 		     char **cause);
+/* One running session's clock stops, and goes on: its cues and end move
+ * later by the time it was paused. */
+enum result	 engine_pause_run(struct engine *, enum event_origin,
+		     const char *name, const char **which, char **cause);
+enum result	 engine_resume_run(struct engine *, enum event_origin,
+		     const char *name, const char **which, char **cause);
 /* Re-reads the routine (routine_reread: the file it runs on); swaps only on
  * success, otherwise errs holds every message and nothing changes. */
 enum result	 engine_reload(struct engine *, enum event_origin,
@@ -105,6 +116,10 @@ struct run_snapshot {
 					   0: at the due instant */
 	int64_t		 started_us;	/* running: wall clock */
 	int64_t		 start_boot_us;	/* running: CLOCK_BOOTTIME */
+	int64_t		 extra_s;	/* running: extended by (s) ... */
+	int64_t		 extra_min_s;	/* ... and its minimum by */
+	int64_t		 halted_us;	/* running, paused: when, wall clock;
+					   0: not paused */
 	time_t		 skip_at;	/* the firing skipped ahead; 0: none */
 };
 

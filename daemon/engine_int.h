@@ -49,6 +49,10 @@ struct run {
 	int64_t		 start_wall_us;
 	uint64_t	 start_seq;
 	int64_t		 mark;		/* the offset (s) the tick is armed for */
+	int64_t		 extra_s;	/* extend: the end moved by */
+	int64_t		 extra_min_s;	/* ... and the minimum */
+	bool		 halted;	/* paused by name: the clock stopped */
+	boot_t		 halted_at;	/* ... at this instant */
 	struct timer	 tick;		/* boot: next cue, minimum or end */
 
 	/* Firings whose window had closed before they were handled, told as
@@ -129,7 +133,18 @@ void	run_restore(struct run *, const struct run_snapshot *, bool same_boot,
 void	run_snapshot(const struct run *, struct run_snapshot *);
 /* Re-arms the window of a due or held run after a clock step. */
 void	run_rewindow(struct run *);
-int64_t	run_next_mark(const struct session *, int64_t after);
+int64_t	run_next_mark(const struct run *, int64_t after);
+/* The end and the minimum (s after the start), extensions counted. */
+int64_t	run_dur_max(const struct run *);
+int64_t	run_dur_min(const struct run *);
+/* A running session's elapsed time (us), stopped while it is paused. */
+int64_t	run_elapsed_us(const struct run *);
+/* Pauses a running session (its clock stops) and resumes it: the start,
+ * and so its cues and end, move later by the time it was paused. */
+void	run_halt(struct run *, enum event_origin);
+void	run_unhalt(struct run *, enum event_origin);
+/* Moves a running session's end (and minimum) later by secs. */
+void	run_extend(struct run *, int64_t secs, enum event_origin);
 /* The one door every event leaves by, once its change is committed. */
 void	run_emit(struct calf_event *);
 

@@ -31,10 +31,13 @@ running_json(const struct run *run, int64_t now_boot)
 	put_str(o, F_SESSION, run->s->name);
 	put_str(o, F_TITLE, session_title(run->s));
 	put_i64(o, F_STARTED_US, run->start_wall_us);
-	put_i64(o, F_ELAPSED_US, now_boot - run->start_boot.us);
-	put_i64(o, F_MIN_US, run->s->dur_min * US);
-	put_i64(o, F_MAX_US, run->s->dur_max * US);
-	next = run->mark < run->s->dur_max ? run->start_wall_us +
+	(void)now_boot;
+	put_i64(o, F_ELAPSED_US, run_elapsed_us(run));
+	json_object_object_add(o, F_PAUSED,
+	    json_object_new_boolean(run->halted));
+	put_i64(o, F_MIN_US, run_dur_min(run) * US);
+	put_i64(o, F_MAX_US, run_dur_max(run) * US);
+	next = !run->halted && run->mark < run_dur_max(run) ? run->start_wall_us +
 	    run->mark * US : 0;
 	if (next != 0)
 		put_i64(o, F_NEXT_CUE_US, next);

@@ -153,7 +153,7 @@ state_json(json_object *o, const struct run *run)
 	put_us(o, F_STARTED_US, run->state == RUN_RUNNING ?
 	    run->start_wall_us : 0);
 	if (run->state == RUN_RUNNING)
-		put_i64(o, F_ELAPSED_US, boot_now().us - run->start_boot.us);
+		put_i64(o, F_ELAPSED_US, run_elapsed_us(run));
 	else
 		json_object_object_add(o, F_ELAPSED_US, NULL);
 	put_us(o, F_SKIP_NEXT_US, run->skip_next ?

@@ -96,7 +96,8 @@ event_to_json(const struct calf_event *ev)
 	add_string(o, "message", ev->message);
 	add_i64(o, "due_us", ev->due_us);
 	add_i64(o, "fired_us", ev->fired_us);
-	if (ev->kind == EV_SNOOZED || ev->kind == EV_PAUSED)
+	if (ev->kind == EV_SNOOZED || ev->kind == EV_PAUSED ||
+	    ev->kind == EV_EXTENDED)
 		add_i64(o, "until_us", ev->until_us);
 	add_string(o, "origin", event_origin_name(ev->origin));
 	add_i64(o, "started_us", ev->started_us);

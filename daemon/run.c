@@ -26,6 +26,7 @@ static void	window_cb(void *);
 static void	snooze_cb(void *);
 static void	tick_cb(void *);
 static void	run_marks(struct run *, enum event_origin);
+static void	arm_tick(struct run *);
 
 /* The wall-clock instant that a CLOCK_BOOTTIME deadline stood for, so an
  * event's due_us says when it was meant to happen on the epoch scale. */
@@ -120,8 +121,10 @@ facts(struct calf_event *ev, const struct run *run, enum event_kind kind,
 	ev->temperature = s->temperature;
 	ev->elapsed_s = -1;
 	if (run->state == RUN_RUNNING) {
+		ev->dur_min_s = run_dur_min(run);
+		ev->dur_max_s = run_dur_max(run);
 		ev->started_us = run->start_wall_us;
-		ev->elapsed_s = (boot_now().us - run->start_boot.us) / US;
+		ev->elapsed_s = run_elapsed_us(run) / US;
 	} else if (run_is_pending(run))
 		ev->first_due_us = run->due_us;
 }
@@ -135,6 +138,8 @@ clear(struct run *run)
 	timer_clear(&run->snooze);
 	timer_clear(&run->tick);
 	run->state = RUN_IDLE;
+	run->extra_s = run->extra_min_s = 0;
+	run->halted = false;
 	run->due_us = run->expires_us = run->snooze_until_us = 0;
 }
 
@@ -178,15 +183,68 @@ run_free(struct run *run)
 
 /* --- running ----------------------------------------------------------- */
 
+int64_t
+run_elapsed_us(const struct run *run)
+{
+	return (run->halted ? run->halted_at.us : boot_now().us) -
+	    run->start_boot.us;
+}
+
+/* The clock of the run stops: no tick until it resumes. */
+void
+run_halt(struct run *run, enum event_origin o)
+{
+	struct calf_event	ev;
+
+	run->halted = true;
+	run->halted_at = boot_now();
+	timer_clear(&run->tick);
+	facts(&ev, run, EV_PAUSED, o);
+	run_emit(&ev);
+}
+
+/* The start moves later by the pause, on both clocks, so the elapsed time
+ * goes on from where it stopped and every mark moves with it. */
+void
+run_unhalt(struct run *run, enum event_origin o)
+{
+	struct calf_event	ev;
+	int64_t			d = boot_now().us - run->halted_at.us;
+
+	run->halted = false;
+	run->start_boot.us += d;
+	run->start_wall_us += d;
+	arm_tick(run);
+	facts(&ev, run, EV_RESUMED, o);
+	run_emit(&ev);
+	run_marks(run, o);
+}
+
+/* An extension moves the end and the minimum, never the cues: they keep
+ * their offsets from the start. */
+int64_t
+run_dur_max(const struct run *run)
+{
+	return run->s->dur_max + run->extra_s;
+}
+
+int64_t
+run_dur_min(const struct run *run)
+{
+	return run->s->dur_min + run->extra_min_s;
+}
+
 /* The first offset (s) after `after` at which something happens to a
  * running session: a cue, the minimum of a range, or the end. */
 int64_t
-run_next_mark(const struct session *s, int64_t after)
+run_next_mark(const struct run *run, int64_t after)
 {
-	int64_t	best = s->dur_max;
+	const struct session	*s = run->s;
+	int64_t			 best = run_dur_max(run);
+	int64_t			 min = run_dur_min(run);
 
-	if (s->dur_min < s->dur_max && s->dur_min > after && s->dur_min < best)
-		best = s->dur_min;
+	if (s->dur_min < s->dur_max && min > after && min < best)
+		best = min;
 	for (size_t i = 0; i < s->ncues; i++) {
 		const struct cue	*c = &s->cues[i];
 		int64_t			 o;
@@ -231,7 +289,7 @@ say_mark(struct run *run, int64_t m, int64_t elapsed, enum event_origin o)
 			}
 		}
 	}
-	if (m == s->dur_min && s->dur_min < s->dur_max) {
+	if (m == run_dur_min(run) && s->dur_min < s->dur_max) {
 		facts(&ev, run, EV_MINIMUM, o);
 		ev.due_us = due;
 		run_emit(&ev);
@@ -247,20 +305,20 @@ run_marks(struct run *run, enum event_origin o)
 	struct calf_event	 ev;
 	int64_t			 elapsed;
 
-	if (run->state != RUN_RUNNING)
+	if (run->state != RUN_RUNNING || run->halted)
 		return;
 	elapsed = boot_now().us - run->start_boot.us;
 	while (run->state == RUN_RUNNING && run->mark * US <= elapsed) {
 		int64_t	m = run->mark;
 
-		if (m >= s->dur_max) {
+		if (m >= run_dur_max(run)) {
 			facts(&ev, run, EV_FINISHED, o);
 			ev.due_us = run->start_wall_us + m * US;
 			ev.text = s->finish;
 			end(run, &ev);
 			return;
 		}
-		run->mark = run_next_mark(s, m);
+		run->mark = run_next_mark(run, m);
 		say_mark(run, m, elapsed, o);
 	}
 	if (run->state == RUN_RUNNING)
@@ -287,7 +345,9 @@ run_start(struct run *run, enum event_origin o)
 	run->start_boot = boot_now();
 	run->start_wall_us = wall_now().us;
 	run->start_seq = ++e->seq;
-	run->mark = run_next_mark(run->s, 0);
+	run->extra_s = run->extra_min_s = 0;
+	run->halted = false;
+	run->mark = run_next_mark(run, 0);
 	arm_tick(run);
 	facts(&ev, run, EV_STARTED, o);
 	/* Started on demand, the event is about the start itself, and says
@@ -296,6 +356,28 @@ run_start(struct run *run, enum event_origin o)
 	ev.first_due_us = due;
 	if (due == 0)
 		ev.text = run->s->prompt;
+	run_emit(&ev);
+}
+
+/* The end (and minimum) move later; the tick is re-armed for the next
+ * mark, which may now be a cue past the old end. The event's until_us is
+ * the new end. */
+void
+run_extend(struct run *run, int64_t secs, enum event_origin o)
+{
+	struct calf_event	ev;
+	int64_t			said = run_elapsed_us(run) / US;
+
+	/* A minimum still ahead moves with the end; one already said stays
+	 * said. */
+	if (said < run_dur_min(run))
+		run->extra_min_s += secs;
+	run->extra_s += secs;
+	run->mark = run_next_mark(run, run->mark - 1);
+	if (!run->halted)
+		arm_tick(run);
+	facts(&ev, run, EV_EXTENDED, o);
+	ev.until_us = run->start_wall_us + run_dur_max(run) * US;
 	run_emit(&ev);
 }
 
@@ -567,8 +649,9 @@ run_rebind(struct run *run, int64_t said_s)
 	if (run->state == RUN_RUNNING) {
 		/* Marks of the definition still ahead are said; ones already
 		 * behind are not said late. */
-		run->mark = run_next_mark(run->s, said_s);
-		arm_tick(run);
+		run->mark = run_next_mark(run, said_s);
+		if (!run->halted)
+			arm_tick(run);
 	} else if (run_is_pending(run)) {
 		run->expires_us = run->due_us + run->s->window * US;
 		if (run->state != RUN_SNOOZED)
@@ -591,6 +674,24 @@ restore_running(struct run *run, const struct run_snapshot *sr,
 
 	run->state = RUN_RUNNING;
 	run->start_seq = sr->seq;
+	run->extra_s = sr->extra_s;
+	run->extra_min_s = sr->extra_min_s;
+	if (sr->halted_us > 0) {
+		/* Paused: the elapsed time it had when paused, and the clock
+		 * still stopped; the start is where it would be had it been
+		 * paused now. */
+		int64_t el = sr->halted_us - sr->started_us;
+
+		if (el < 0)
+			el = 0;
+		run->halted = true;
+		run->halted_at = boot_now();
+		run->start_boot.us = run->halted_at.us - el;
+		run->start_wall_us = now - el;
+		log_info("%s: still running, paused", run->s->name);
+		run_rebind(run, el / US);
+		return;
+	}
 	/* A start in the future is from a clock that ran ahead: now. */
 	run->start_wall_us = sr->started_us < now ? sr->started_us : now;
 	if (same_boot && sr->start_boot_us <= boot_now().us)
@@ -700,6 +801,10 @@ run_snapshot(const struct run *run, struct run_snapshot *sr)
 	case RUN_RUNNING:
 		sr->started_us = run->start_wall_us;
 		sr->start_boot_us = run->start_boot.us;
+		sr->extra_s = run->extra_s;
+		sr->extra_min_s = run->extra_min_s;
+		sr->halted_us = run->halted ? boot_to_wall(run->halted_at.us) :
+		    0;
 		sr->seq = run->start_seq;
 		break;
 	default:

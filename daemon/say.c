@@ -172,6 +172,20 @@ say_session(const struct calf_event *ev, char *buf, size_t len)
 	case EV_MISSED:
 		say_missed(ev, buf, len);
 		break;
+	case EV_PAUSED:
+		snprintf(buf, len, "%s paused after %s; its clock waits for "
+		    "resume.", ev->title, dur(ev->elapsed_s, a, sizeof a));
+		break;
+	case EV_RESUMED:
+		snprintf(buf, len, "%s resumed at %s; it now ends at %s.",
+		    ev->title, dur(ev->elapsed_s, a, sizeof a),
+		    hhmm(ev->started_us + ev->dur_max_s * US, b, sizeof b));
+		break;
+	case EV_EXTENDED:
+		snprintf(buf, len, "%s extended: it now ends at %s (%s in all).",
+		    ev->title, hhmm(ev->until_us, a, sizeof a),
+		    dur(ev->dur_max_s, b, sizeof b));
+		break;
 	case EV_REPLACED:
 		snprintf(buf, len, "%s (snoozed, due at %s) replaced by a new "
 		    "prompt.", ev->title, hhmm(ev->first_due_us, a, sizeof a));
@@ -187,6 +201,13 @@ say(const struct calf_event *ev, char *buf, size_t len)
 {
 	char	t[48];
 
+	/* A running session paused or resumed by name: its clock, not the
+	 * prompts. */
+	if (ev->session != NULL && (ev->kind == EV_PAUSED ||
+	    ev->kind == EV_RESUMED)) {
+		say_session(ev, buf, len);
+		return;
+	}
 	switch (ev->kind) {
 	case EV_PAUSED:
 		if (ev->until_us != 0)

@@ -269,6 +269,12 @@ run_to_json(const struct run_snapshot *sr)
 		put_i64(o, "started_us", sr->started_us);
 		put_i64(o, "start_boot_us", sr->start_boot_us);
 		put_i64(o, "seq", (int64_t)sr->seq);
+		if (sr->halted_us > 0)
+			put_i64(o, "paused_us", sr->halted_us);
+		if (sr->extra_s > 0) {
+			put_i64(o, "extended_s", sr->extra_s);
+			put_i64(o, "extended_min_s", sr->extra_min_s);
+		}
 		break;
 	default:
 		break;
@@ -579,6 +585,17 @@ parse_run(json_object *o, struct run_snapshot *sr, char **why)
 	    (get_i64(o, "started_us", 0, US_LIMIT, &sr->started_us,
 	    why) == -1 || get_i64(o, "start_boot_us", -US_LIMIT, US_LIMIT,
 	    &sr->start_boot_us, why) == -1))
+		return -1;
+	if (sr->state == RUN_RUNNING && json_object_object_get_ex(o,
+	    "paused_us", NULL) && get_i64(o, "paused_us", 1, US_LIMIT,
+	    &sr->halted_us, why) == -1)
+		return -1;
+	/* Absent in files from before extend: not extended. */
+	if (sr->state == RUN_RUNNING && json_object_object_get_ex(o,
+	    "extended_s", NULL) && (get_i64(o, "extended_s", 0,
+	    US_LIMIT / US_PER_S, &sr->extra_s, why) == -1 ||
+	    get_i64(o, "extended_min_s", 0, sr->extra_s, &sr->extra_min_s,
+	    why) == -1))
 		return -1;
 	if (json_object_object_get_ex(o, "skip_at", NULL)) {
 		if (get_i64(o, "skip_at", 1, US_LIMIT / US_PER_S, &v,

@@ -50,6 +50,7 @@ static const char *const message_ids[EV__COUNT] = {
 	[EV_PAUSED] =	"120cfe6960da45d1815b1838b1569b58",
 	[EV_RESUMED] =	"93f607bbd5424060bcf995d1b3b502ac",
 	[EV_RELOADED] =	"86611e6b15d445caa3044743c2b3cc58",
+	[EV_EXTENDED] =	"0194ab96cf6a493a815092db204fd40a",
 };
 
 static struct {

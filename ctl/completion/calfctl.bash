@@ -88,7 +88,7 @@ _calfctl()
         return
     fi
     case $cmd in
-    start | done | stop | skip | show | snooze)
+    start | done | stop | skip | show | snooze | extend | resume)
         ((nargs == 0)) &&
             COMPREPLY=($(compgen -W "$(_calfctl_sessions "${sock[@]}")" \
                 -- "$cur"))

@@ -60,7 +60,7 @@ complete -c calfctl -s V -l version -d 'print versions'
 complete -c calfctl -l format -x -a 'waybar i3blocks' -d 'print for a status bar'
 complete -c calfctl -l reconnect -d 'watch: wait for calfd to come back'
 complete -c calfctl -n __calfctl_needs_command -a '(__calfctl_commands)'
-complete -c calfctl -n '__calfctl_using start done stop skip show snooze' \
+complete -c calfctl -n '__calfctl_using start done stop skip show snooze extend resume' \
     -a '(__calfctl_sessions)'
 complete -c calfctl -n '__calfctl_using pause' -a until
 complete -c calfctl -n '__calfctl_using help' -a '(__calfctl_commands)'

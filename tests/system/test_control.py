@@ -108,9 +108,9 @@ def test_limits_that_are_still_allowed(d):
 
 @pytest.mark.parametrize("cmd", [
     ["start", "a", "b"], ["status", "x"], ["agenda", "0"], ["agenda", "1001"],
-    ["agenda", "+5"], ["agenda", "1e3"], ["pause", "soon"],
+    ["agenda", "+5"], ["agenda", "1e3"], ["pause", "1.5h"],
     ["pause", "until", "25:00"], ["pause", "0s"], ["snooze", "a", "0s"],
-    ["snooze", "a", "b", "c"], ["resume", "now"]])
+    ["snooze", "a", "b", "c"], ["resume", "a", "b"]])
 def test_usage_errors(d, cmd):
     r = d.raw().request(*cmd)
     assert r["code"] == "usage", r

@@ -151,9 +151,14 @@ def test_start_done_stop_and_their_defaults(calf):
 
     r = d.ctl("--json", "start", "a")
     assert r.rc == 1 and r.json["code"] == "already-running", r
-    # No name: the most recently started one.
-    assert d.ctl_json("done") == {"session": "b"}
-    assert d.ctl_json("stop") == {"session": "a"}
+    # No name while two run: both could be meant, so neither is ended.
+    for cmd in ("done", "stop"):
+        r = d.ctl("--json", cmd)
+        assert r.rc == 2 and r.json["code"] == "usage", r
+        assert "(a, b)" in r.json["error"] and "name the one" in \
+            r.json["error"], r
+    assert d.ctl_json("done", "b") == {"session": "b"}
+    assert d.ctl_json("stop") == {"session": "a"}     # the one left
     w.expect("stopped", "a", timeout=2)
     assert [(e["event"], e["session"]) for e in w.events] == [
         ("started", "a"), ("started", "b"), ("done", "b"), ("stopped", "a")]

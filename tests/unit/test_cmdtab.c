@@ -179,8 +179,22 @@ test_pause(void **state)
 	BAD("pause until HH:MM", "pause", "until");
 	BAD("bad time \"25:00\"", "pause", "until", "25:00");
 	BAD("not \"for\"", "pause", "for", "10m");
-	BAD("bad duration \"soon\"", "pause", "soon");
+	/* A word that is not a duration names a running session. */
+	OK(NULL, &a, "pause", "soon");
+	assert_string_equal(a.name, "soon");
+	assert_int_equal(a.dur_s, 0);
+	BAD("bad duration \"1.5h\"", "pause", "1.5h");
+	BAD("bad duration \"99999999h\"", "pause", "99999999h");
 	BAD("more than 0", "pause", "0s");
+	OK(NULL, &a, "resume", "soak");
+	assert_string_equal(a.name, "soak");
+	OK(NULL, &a, "extend", "5m");
+	assert_null(a.name);
+	assert_int_equal(a.dur_s, 300);
+	OK(NULL, &a, "extend", "soak", "5m");
+	assert_string_equal(a.name, "soak");
+	BAD("usage: extend [NAME] DURATION", "extend");
+	BAD("bad duration \"soak\"", "extend", "soak");
 }
 
 static void

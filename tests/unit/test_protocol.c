@@ -326,7 +326,7 @@ test_commands(void **state)
 	run_expect("{\"command\":[\"agenda\",\"+5\"]}", "usage", "1 to 1000");
 	run_expect("{\"command\":[\"agenda\",\"\"]}", "usage", "1 to 1000");
 	run_expect("{\"command\":[\"pause\",\"0\"]}", "usage", "more than 0");
-	run_expect("{\"command\":[\"pause\",\"soon\"]}", "usage",
+	run_expect("{\"command\":[\"pause\",\"1.5h\"]}", "usage",
 	    "bad duration");
 	run_expect("{\"command\":[\"pause\",\"until\"]}", "usage",
 	    "pause until HH:MM");

@@ -121,9 +121,11 @@ deps:
 
 # pkg-config's answers above were read before deps.sh could install the
 # libraries, so the build runs in a fresh make that reads them again.
+# The default routine by name, so a routine in ~/.config or /etc does not
+# change what `make run` shows (it is the text calfd has built in).
 run: deps
 	$(MAKE) all
-	$(BUILD)/calfd
+	$(BUILD)/calfd -c config/routine.ini
 
 check: deps
 	$(MAKE) all

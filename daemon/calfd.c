@@ -75,6 +75,10 @@ static const char usage_text[] =
 "socket or state folder in use or unusable, 73 state folder cannot be\n"
 "created, 78 the routine has errors.\n";
 
+/* After a usage error: one line said what was wrong, this says where to
+ * look, and the whole help stays out of the way. */
+static const char usage_hint[] = "calfd: see 'calfd --help'\n";
+
 enum {
 	OPT_CHECK = 0x100,
 	OPT_AGENDA,
@@ -382,15 +386,15 @@ main(int argc, char **argv)
 			printf("calfd %s (protocol %d)\n", CALF_VERSION,
 			    PROTO_VERSION);
 			return 0;
-		default:
-			fputs(usage_text, stderr);
+		default:	/* getopt said what was wrong */
+			fputs(usage_hint, stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "calfd: unexpected argument \"%s\"\n",
 		    argv[optind]);
-		fputs(usage_text, stderr);
+		fputs(usage_hint, stderr);
 		return EX_USAGE;
 	}
 	if (state_dir != NULL && *state_dir == '\0') {

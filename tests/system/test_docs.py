@@ -131,3 +131,16 @@ def test_man_renders_routine_page():
         pytest.skip("man is not installed")
     assert r.returncode == 0, r.stderr
     assert "ROUTINE.INI(5)" in r.stdout and "duration" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["stray"], ["-c"]],
+                         ids=["unknown-option", "stray-argument",
+                              "missing-value"])
+def test_a_calfd_usage_error_is_one_line_and_a_pointer(args):
+    r = subprocess.run([CALFD] + args, capture_output=True, text=True,
+                       timeout=10)
+    assert r.returncode == 64
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2, r.stderr
+    assert lines[1] == "calfd: see 'calfd --help'"
+    assert "usage:" not in r.stderr

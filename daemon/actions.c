@@ -88,6 +88,7 @@ only_pending(struct engine *e, struct run **out, char **cause)
 	char		*names = NULL, *n;
 	size_t		 count = 0;
 
+	*out = NULL;
 	for (size_t i = 0; i < e->r->nsessions; i++) {
 		struct run *run = e->runs[i];
 
@@ -172,6 +173,7 @@ only_one(struct engine *e, bool (*match)(const struct run *),
 	size_t		 count;
 	char		*names = names_of(e, match, &found, &count);
 
+	*out = NULL;
 	if (count == 1) {
 		free(names);
 		*out = found;

@@ -16,7 +16,7 @@
 #include "common/timeutil.h"
 #include "ctl/escape.h"
 #include "ctl/format.h"
-#include "ctl/jfield.h"
+#include "common/jfield.h"
 
 #define US		1000000LL
 #define STATE_PAUSED	"paused"	/* the bar's words beyond proto.h's */

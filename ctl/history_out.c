@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "common/history.h"
+#include "common/jfield.h"
 #include "common/proto.h"
 #include "common/timeutil.h"
 #include "ctl/format.h"
@@ -32,48 +33,6 @@ sgr(const struct out *o, const char *code)
 #define DIM(o)		sgr(o, "\033[2m")
 #define RESET(o)	sgr(o, "\033[0m")
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int64_t
-jint(json_object *o, const char *key, int64_t def)
-{
-	json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return def;
-	return json_object_get_int64(v);
-}
-
-static bool
-jbool(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	return o != NULL && json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_boolean) &&
-	    json_object_get_boolean(v);
-}
-
-static json_object *
-jarr(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
-}
 
 /* The local calendar time of an instant on the wire. */
 static struct tm
@@ -99,7 +58,7 @@ rec_detail(json_object *r, char *buf, size_t len)
 {
 	const char	*leg = jstr(r, F_LEG), *note = jstr(r, F_NOTE);
 	const char	*result = jstr(r, F_RESULT);
-	int64_t		 dur = jint(r, F_DURATION_S, -1), due;
+	int64_t		 dur = jint_or(r, F_DURATION_S, -1), due;
 	char		 d[32], t[16];
 	size_t		 off = 0;
 
@@ -116,7 +75,7 @@ rec_detail(json_object *r, char *buf, size_t len)
 		    off > 0 ? ": " : "", note);
 	if (jstr(r, F_SESSION) != NULL && jstr(r, F_LEG) == NULL &&
 	    result == NULL && off < len) {
-		due = jint(r, F_DUE_US, 0);
+		due = jint_or(r, F_DUE_US, 0);
 		if (due != 0) {
 			local_fmt(due, "%H:%M", t, sizeof t);
 			off += (size_t)snprintf(buf + off, len - off, "due %s",
@@ -137,12 +96,12 @@ human_history(const struct out *o, json_object *data)
 
 	if (n == 0)
 		printf("Nothing recorded in the last %lld days.\n",
-		    (long long)jint(data, F_DAYS, 0));
+		    (long long)jint_or(data, F_DAYS, 0));
 	for (size_t i = 0; i < n; i++) {
 		json_object	*r = json_object_array_get_idx(a, i);
 		const char	*ev = jstr(r, F_EVENT);
 		const char	*s = jstr(r, F_SESSION);
-		int64_t		 at = jint(r, F_AT_US, 0);
+		int64_t		 at = jint_or(r, F_AT_US, 0);
 
 		local_fmt(at, "%a %d %b %Y", day, sizeof day);
 		if (strcmp(day, prev) != 0) {
@@ -154,12 +113,12 @@ human_history(const struct out *o, json_object *data)
 		printf("  %s  %-10s %-16s %s\n", hm, ev != NULL ? ev : "?",
 		    s != NULL ? s : "", detail);
 	}
-	if (jint(data, F_SKIPPED_LINES, 0) > 0)
+	if (jint_or(data, F_SKIPPED_LINES, 0) > 0)
 		printf("(%lld unreadable lines skipped)\n",
-		    (long long)jint(data, F_SKIPPED_LINES, 0));
-	if (jint(data, F_NEWER_LINES, 0) > 0)
+		    (long long)jint_or(data, F_SKIPPED_LINES, 0));
+	if (jint_or(data, F_NEWER_LINES, 0) > 0)
 		printf("(%lld lines from a newer calf left out)\n",
-		    (long long)jint(data, F_NEWER_LINES, 0));
+		    (long long)jint_or(data, F_NEWER_LINES, 0));
 }
 
 /* RFC 4180: quoted when it holds a comma, a quote or a line break. */
@@ -192,17 +151,17 @@ csv_history(const struct out *o, json_object *data)
 	printf("id,event,session,title,at,due,duration_s,leg,note,result\n");
 	for (size_t i = 0; i < n; i++) {
 		json_object	*r = json_object_array_get_idx(a, i);
-		int64_t		 d = jint(r, F_DUE_US, 0);
+		int64_t		 d = jint_or(r, F_DUE_US, 0);
 
-		instant_format(ctl_us_to_time(jint(r, F_AT_US, 0)), at,
+		instant_format(ctl_us_to_time(jint_or(r, F_AT_US, 0)), at,
 		    sizeof at);
 		if (d != 0)
 			instant_format(ctl_us_to_time(d), due, sizeof due);
 		else
 			due[0] = '\0';
-		if (jint(r, F_DURATION_S, -1) >= 0)
+		if (jint_or(r, F_DURATION_S, -1) >= 0)
 			snprintf(dur, sizeof dur, "%lld",
-			    (long long)jint(r, F_DURATION_S, -1));
+			    (long long)jint_or(r, F_DURATION_S, -1));
 		else
 			dur[0] = '\0';
 		csv_field(jstr(r, F_ID), false);
@@ -295,8 +254,8 @@ calendar(const struct out *o, json_object *cal)
 			if (day >= first && day <= last)
 				e = json_object_array_get_idx(cal,
 				    (size_t)(day - first));
-			cell(o, (unsigned)jint(e, "kept", 0),
-			    (unsigned)jint(e, "scheduled", 0), e != NULL);
+			cell(o, (unsigned)jint_or(e, "kept", 0),
+			    (unsigned)jint_or(e, "scheduled", 0), e != NULL);
 		}
 		putchar('\n');
 	}
@@ -311,13 +270,13 @@ human_stats(const struct out *o, json_object *data)
 {
 	json_object	*a = jarr(data, "sessions"), *wk = jarr(data, "weeks");
 	size_t		 n = a != NULL ? json_object_array_length(a) : 0;
-	unsigned	 sched = (unsigned)jint(data, "scheduled", 0);
-	unsigned	 kept = (unsigned)jint(data, "kept", 0);
+	unsigned	 sched = (unsigned)jint_or(data, "scheduled", 0);
+	unsigned	 kept = (unsigned)jint_or(data, "kept", 0);
 	char		 p[16], d[32];
 
 	printf("%sThe last %lld days%s (%s to %s). A firing is kept when the "
 	    "session finished or was done within its window.\n", BOLD(o),
-	    (long long)jint(data, F_DAYS, 0), RESET(o),
+	    (long long)jint_or(data, F_DAYS, 0), RESET(o),
 	    jstr(data, "from") ? jstr(data, "from") : "?",
 	    jstr(data, "to") ? jstr(data, "to") : "?");
 	printf("\n  %-20s %9s %6s %10s %7s %8s\n", "session", "kept", "",
@@ -327,24 +286,24 @@ human_stats(const struct out *o, json_object *data)
 		char		 k[32];
 
 		snprintf(k, sizeof k, "%lld/%lld",
-		    (long long)jint(s, "kept", 0),
-		    (long long)jint(s, "scheduled", 0));
-		pct((unsigned)jint(s, "kept", 0),
-		    (unsigned)jint(s, "scheduled", 0), p, sizeof p);
+		    (long long)jint_or(s, "kept", 0),
+		    (long long)jint_or(s, "scheduled", 0));
+		pct((unsigned)jint_or(s, "kept", 0),
+		    (unsigned)jint_or(s, "scheduled", 0), p, sizeof p);
 		printf("  %-20.20s %9s %6s %10s %7lld %8lld\n",
 		    jstr(s, F_SESSION) ? jstr(s, F_SESSION) : "?", k, p,
-		    dur_format(jint(s, "practised_s", 0) / 60 * 60, d,
-		    sizeof d), (long long)jint(s, "streak", 0),
-		    (long long)jint(s, "longest_streak", 0));
+		    dur_format(jint_or(s, "practised_s", 0) / 60 * 60, d,
+		    sizeof d), (long long)jint_or(s, "streak", 0),
+		    (long long)jint_or(s, "longest_streak", 0));
 	}
 	pct(kept, sched, p, sizeof p);
 	printf("\nThe whole routine: %u of %u kept (%s); every firing kept %lld "
 	    "days running, at best %lld.\n", kept, sched, p,
-	    (long long)jint(data, "streak", 0),
-	    (long long)jint(data, "longest_streak", 0));
+	    (long long)jint_or(data, "streak", 0),
+	    (long long)jint_or(data, "longest_streak", 0));
 	printf("Toward a month of steady practice: day %lld of %lld.\n",
-	    (long long)jint(data, "month_day", 0),
-	    (long long)jint(data, "month_days", HIST_MONTH_DAYS));
+	    (long long)jint_or(data, "month_day", 0),
+	    (long long)jint_or(data, "month_days", HIST_MONTH_DAYS));
 	calendar(o, jarr(data, "calendar"));
 
 	printf("\n  %-25s %9s %6s %7s\n", "week", "kept", "", "cramps");
@@ -357,22 +316,22 @@ human_stats(const struct out *o, json_object *data)
 		    jstr(w, "from") ? jstr(w, "from") : "?",
 		    jstr(w, "to") ? jstr(w, "to") : "?");
 		snprintf(kk, sizeof kk, "%lld/%lld",
-		    (long long)jint(w, "kept", 0),
-		    (long long)jint(w, "scheduled", 0));
-		pct((unsigned)jint(w, "kept", 0),
-		    (unsigned)jint(w, "scheduled", 0), p, sizeof p);
+		    (long long)jint_or(w, "kept", 0),
+		    (long long)jint_or(w, "scheduled", 0));
+		pct((unsigned)jint_or(w, "kept", 0),
+		    (unsigned)jint_or(w, "scheduled", 0), p, sizeof p);
 		printf("  %-25s %9s %6s %7lld\n", range, kk, p,
-		    (long long)jint(w, "cramps", 0));
+		    (long long)jint_or(w, "cramps", 0));
 	}
 	printf("\nCramps logged: %lld. Warm-water tests: %lld, not relieved: "
-	    "%lld.\n", (long long)jint(data, "cramps", 0),
-	    (long long)jint(data, "cramp_tests", 0),
-	    (long long)jint(data, "cramp_tests_not_relieved", 0));
+	    "%lld.\n", (long long)jint_or(data, "cramps", 0),
+	    (long long)jint_or(data, "cramp_tests", 0),
+	    (long long)jint_or(data, "cramp_tests_not_relieved", 0));
 	if (jbool(data, "frequent_cramps"))
 		printf("%sCramps have come %d or more times a week for %d weeks "
 		    "running. Please have a doctor look at this.%s\n", RED(o),
 		    HIST_CRAMPS_A_WEEK, HIST_CRAMP_WEEKS, RESET(o));
-	if (jint(data, "cramp_tests_not_relieved", 0) > 0)
+	if (jint_or(data, "cramp_tests_not_relieved", 0) > 0)
 		printf("%sA warm-water test did not relieve the cramp. The "
 		    "articles behind calf say a doctor should check the blood "
 		    "flow in the legs.%s\n", RED(o), RESET(o));
@@ -393,7 +352,7 @@ human_cramp(const struct out *o, json_object *data)
 		    "relieved   or   calfctl cramp result not-relieved\n");
 		return;
 	}
-	local_fmt(jint(data, F_AT_US, 0), "%a %d %b %H:%M", when, sizeof when);
+	local_fmt(jint_or(data, F_AT_US, 0), "%a %d %b %H:%M", when, sizeof when);
 	if (strcmp(ev, "cramp") == 0) {
 		rec_detail(data, detail, sizeof detail);
 		printf("Cramp logged for %s%s%s.\n", when,

@@ -13,7 +13,7 @@
 #include "common/timeutil.h"
 #include "ctl/format.h"
 #include "ctl/human.h"
-#include "ctl/jfield.h"
+#include "common/jfield.h"
 
 #define US	1000000LL
 #define MAX_INT(a, b)	((a) > (b) ? (a) : (b))

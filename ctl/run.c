@@ -16,7 +16,7 @@
 #include "common/proto.h"
 #include "ctl/client.h"
 #include "ctl/escape.h"
-#include "ctl/jfield.h"
+#include "common/jfield.h"
 #include "ctl/human.h"
 #include "ctl/run.h"
 

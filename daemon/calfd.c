@@ -22,6 +22,7 @@
 #include "common/sockpath.h"
 #include "daemon/bus.h"
 #include "daemon/control.h"
+#include "daemon/dirs.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/history.h"
@@ -159,40 +160,6 @@ default_state_dir(void)
 	return p;
 }
 
-/* The state folder is created up front so a bad path fails at start. */
-static int
-make_state_dir(const char *dir)
-{
-	struct stat	 st;
-	char		*p = strdup(dir);
-
-	if (p == NULL || *p == '\0') {
-		free(p);
-		errno = ENOENT;
-		return -1;
-	}
-	/* Each parent in turn: "/a/b/c" makes /a, then /a/b. */
-	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	/* Something else by that name cannot become the folder (73). */
-	if (stat(dir, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return 0;
-}
-
 /* Everything run_daemon may hold: one cleanup path releases what was
  * taken, in reverse order, whichever step failed. */
 struct daemon_res {
@@ -268,7 +235,7 @@ run_daemon(const char *cli_config, const char *cli_socket,
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (make_state_dir(state_dir) == -1) {
+	if (dirs_make(state_dir) == -1) {
 		log_warn("state folder %s", state_dir);
 		rc = EX_CANTCREAT;
 		goto out;

@@ -22,6 +22,7 @@
 #include "common/errlist.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/dirs.h"
 #include "daemon/history_writer.h"
 #include "daemon/log.h"
 
@@ -461,7 +462,7 @@ history_init(const char *state_dir, const char *dir, char **cause)
 int
 history_start(struct event_base *base, char **cause)
 {
-	if (writer_make_dir(h.dir) == -1)
+	if (dirs_make(h.dir) == -1)
 		log_warn("history folder %s (records wait in memory)", h.dir);
 	check_own_file();
 	if (writer_start(base, h.dir, h.path, written, cause) == -1)

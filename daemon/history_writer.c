@@ -9,6 +9,7 @@
  * each batch and closed after it, so the folder can be remounted, moved or
  * replaced by a sync tool while calfd runs.
  */
+#include "daemon/dirs.h"
 #include "daemon/history_writer.h"
 
 #include <sys/eventfd.h>
@@ -50,28 +51,6 @@ static struct {
 	bool		 stop;
 } wq = { .efd = -1 };
 
-/* Creates the folder and its parents (0700), as far as it can. */
-int
-writer_make_dir(const char *dir)
-{
-	char	*p = strdup(dir);
-
-	if (p == NULL)
-		return -1;
-	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 /* Whether a file that exists ends mid-line (a crash cut its last record):
  * then the next record must start on a fresh line. */
 static bool
@@ -98,7 +77,7 @@ wfile_open(struct wfile *w)
 {
 	if (w->fd != -1)
 		return 0;
-	if (writer_make_dir(wq.dir) == -1)
+	if (dirs_make(wq.dir) == -1)
 		return -1;
 	w->fd = open(wq.path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0600);

@@ -35,7 +35,5 @@ uint64_t	 writer_pending(void);
 void		 writer_error(char *buf, size_t len);
 /* fn on each line still waiting, in order, until it returns non-zero. */
 int		 writer_each_queued(int (*fn)(const char *, void *), void *arg);
-/* Creates a folder and its parents (0700), as far as it can. */
-int		 writer_make_dir(const char *dir);
 
 #endif

@@ -26,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
+#include "common/jfield.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
@@ -256,27 +257,6 @@ when(const char *prep, int64_t us, char *buf, size_t len)
 }
 
 static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int64_t
-jint(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return 0;
-	return json_object_get_int64(v);
-}
-
-static const char *
 jtitle(json_object *o)
 {
 	const char	*t = jstr(o, "title");
@@ -317,9 +297,9 @@ status_line(void)
 		int64_t	start, lo, hi;
 
 		o = json_object_array_get_idx(running, 0);
-		start = jint(o, "started_us");
-		lo = start + jint(o, "min_us");
-		hi = start + jint(o, "max_us");
+		start = jint_or(o, "started_us", 0);
+		lo = start + jint_or(o, "min_us", 0);
+		hi = start + jint_or(o, "max_us", 0);
 		if (lo < hi)
 			fprintf(f, "%s running, ends between %s and %s",
 			    jtitle(o), when("", lo, b1, sizeof b1) + 1,
@@ -339,16 +319,16 @@ status_line(void)
 		fputs(parts++ ? "; " : "", f);
 		if (state != NULL && strcmp(state, "snoozed") == 0)
 			fprintf(f, "%s snoozed %s", jtitle(o),
-			    when("until", jint(o, "until_us"), b1, sizeof b1));
+			    when("until", jint_or(o, "until_us", 0), b1, sizeof b1));
 		else
 			fprintf(f, "%s due %s%s", jtitle(o),
-			    when("since", jint(o, "due_us"), b1, sizeof b1),
+			    when("since", jint_or(o, "due_us", 0), b1, sizeof b1),
 			    state != NULL && strcmp(state, "held") == 0 ?
 			    ", held" : "");
 		more(f, due);
 	}
 	if (json_object_get_boolean(json_object_object_get(st, "paused"))) {
-		int64_t	until = jint(st, "paused_until_us");
+		int64_t	until = jint_or(st, "paused_until_us", 0);
 
 		fputs(parts++ ? "; " : "", f);
 		if (until > 0)
@@ -363,7 +343,7 @@ status_line(void)
 			fputs("quiet hours; ", f);
 		if (o != NULL)
 			fprintf(f, "next: %s %s", jtitle(o),
-			    when("at", jint(o, "at_us"), b1, sizeof b1));
+			    when("at", jint_or(o, "at_us", 0), b1, sizeof b1));
 		else
 			fputs("nothing scheduled", f);
 	}

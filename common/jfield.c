@@ -2,7 +2,7 @@
  * jfield.c: reading calfd's replies field by field, defensively: a
  * missing or mistyped field reads as absent, never crashes.
  */
-#include "ctl/jfield.h"
+#include "common/jfield.h"
 
 #include <time.h>
 
@@ -31,6 +31,15 @@ jint(json_object *obj, const char *key, int64_t *out)
 		return (false);
 	*out = json_object_get_int64(v);
 	return (true);
+}
+
+/* For sums and comparisons where an absent field counts as dflt. */
+int64_t
+jint_or(json_object *obj, const char *key, int64_t dflt)
+{
+	int64_t	v;
+
+	return (jint(obj, key, &v) ? v : dflt);
 }
 
 bool

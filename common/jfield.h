@@ -1,9 +1,10 @@
 /*
- * jfield.h: one field of a reply from calfd, read defensively (absent,
- * null or of another type all read as absent).
+ * jfield.h: one field of a JSON object from the other side (a reply from
+ * calfd, or calfd's own status), read defensively: absent, null or of
+ * another type all read as absent. calfctl and calfd both use it.
  */
-#ifndef CALF_CTL_JFIELD_H
-#define CALF_CTL_JFIELD_H
+#ifndef CALF_JFIELD_H
+#define CALF_JFIELD_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +15,8 @@
 const char	*jstr(json_object *, const char *key);
 /* The integer at key into *out; false when there is none. */
 bool		 jint(json_object *, const char *key, int64_t *out);
+/* The integer at key, or dflt when there is none. */
+int64_t		 jint_or(json_object *, const char *key, int64_t dflt);
 /* The boolean at key; false when there is none. */
 bool		 jbool(json_object *, const char *key);
 /* The array at key, or NULL. */

@@ -395,3 +395,30 @@ def test_cramp_check_without_actions_names_the_command(calf, sbus, mocks):
     assert d.ctl("cramp", "result", "not-relieved").rc == 0
     w.expect("done", "cramp-check")
     assert d.alive()
+
+
+def test_cramp_check_end_bubble_takes_the_answer_too(calf, sbus, mocks):
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    d = calf.start(routine_text(session_ini(
+        "cramp-check", duration="3s", title="Warm-water check",
+        cue="at 1s Has the cramp gone?", finish="Dry your legs.")),
+        env=notify_env(sbus))
+    w = d.watch()
+    base = len(srv.notifies())
+    assert d.ctl("cramp", "test").rc == 0
+    w.expect("finished", "cramp-check", timeout=15)
+    i, end = srv.wait_notify(
+        lambda n: n["hints"]["category"] == "x-calf.finished", after=base,
+        what="the check's end bubble")
+    assert end["keys"] == ["cramp-relieved", "cramp-not-relieved"]
+    nid = srv.id_of(i)
+    srv.action(nid, "cramp-not-relieved")
+    # Answered: the end bubble goes.
+    wait_for(lambda: nid in srv.closes(), 10, "CloseNotification")
+    recs = d.ctl("--json", "history", "--session",
+                 "cramp-check").json["records"]
+    assert [x["event"] for x in recs] == ["started", "finished",
+                                          "cramp-test"], recs
+    assert recs[2]["result"] == "not-relieved"
+    assert d.alive()

@@ -75,9 +75,10 @@ history_engine_start(struct engine *e, const char *name, char **cause)
 }
 
 enum result
-history_engine_done(struct engine *e, const char *name, char **cause)
+history_engine_done(struct engine *e, enum event_origin origin,
+    const char *name, char **cause)
 {
-	return engine_done(e, ORIGIN_CLIENT, name, NULL, cause);
+	return engine_done(e, origin, name, NULL, cause);
 }
 
 const struct routine *

@@ -73,8 +73,8 @@ int64_t		 history_check_started_us(void);
  * event sink so one place follows the engine's interface. */
 enum result	 history_engine_start(struct engine *, const char *name,
 		     char **cause);
-enum result	 history_engine_done(struct engine *, const char *name,
-		     char **cause);
+enum result	 history_engine_done(struct engine *, enum event_origin,
+		     const char *name, char **cause);
 const struct routine *history_engine_routine(struct engine *);
 
 #endif

@@ -209,12 +209,14 @@ cramp_test(struct cmd_ctx *ctx, json_object **data, char **cause)
 	return RES_SUCCESS;
 }
 
-/* The test's answer is recorded, and ends the check if it still runs. */
-static enum result
-cramp_result(struct cmd_ctx *ctx, bool relieved, json_object **data,
-    char **cause)
+/* The test's answer is recorded, and ends the check if it still runs:
+ * `calfctl cramp result` and the notification's buttons both come here.
+ * The check is the session named HIST_CRAMP_SESSION, whoever started it. */
+enum result
+history_cramp_result(struct engine *e, enum event_origin origin,
+    bool relieved, json_object **data, char **cause)
 {
-	const struct routine	*rt = history_engine_routine(ctx->engine);
+	const struct routine	*rt = history_engine_routine(e);
 	const struct session	*s;
 	struct hist_rec		 r;
 	char			*ignored = NULL;
@@ -230,11 +232,11 @@ cramp_result(struct cmd_ctx *ctx, bool relieved, json_object **data,
 	r.duration_s = r.due_us != 0 ? (r.at_us - r.due_us) / US : -1;
 	if (history_add(&r, cause) == -1)
 		return RES_INTERNAL;
-	if ((*data = hist_rec_to_json(&r)) == NULL)
+	if (data != NULL && (*data = hist_rec_to_json(&r)) == NULL)
 		return RES_INTERNAL;
 	/* Not running (it finished, or was never started): nothing to end. */
 	if (s != NULL)
-		history_engine_done(ctx->engine, HIST_CRAMP_SESSION, &ignored);
+		history_engine_done(e, origin, HIST_CRAMP_SESSION, &ignored);
 	free(ignored);
 	return RES_SUCCESS;
 }
@@ -247,7 +249,8 @@ cmd_cramp(struct cmd_ctx *ctx, const struct cmd_args *args,
 	case CRAMP_TEST:
 		return cramp_test(ctx, data, cause);
 	case CRAMP_RESULT:
-		return cramp_result(ctx, args->relieved, data, cause);
+		return history_cramp_result(ctx->engine, ORIGIN_CLIENT,
+		    args->relieved, data, cause);
 	case CRAMP_LOG:
 		break;
 	}

@@ -24,11 +24,13 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "common/history.h"
 #include "common/routine.h"
 #include "common/timeutil.h"
 #include "daemon/bus.h"
 #include "daemon/engine.h"
 #include "daemon/events.h"
+#include "daemon/history_cmd.h"
 #include "daemon/log.h"
 #include "daemon/notify_int.h"
 
@@ -38,6 +40,24 @@ struct notify_state ns = {
 };
 
 /* --- the one way into the engine -------------------------------------- */
+
+static struct slot	*slot_find(const char *name);
+
+/* The cramp check's answer: what `calfctl cramp result` does. Its end
+ * bubble (the check no longer runs) goes once answered. */
+static enum result
+cramp_answer(const char *name, bool relieved, char **cause)
+{
+	struct slot	*s;
+	enum result	 r;
+
+	r = history_cramp_result(ns.e, ORIGIN_BUTTON, relieved, NULL, cause);
+	if (r == RES_SUCCESS && (s = slot_find(name)) != NULL) {
+		s->gone = true;
+		notify_schedule_flush();
+	}
+	return r;
+}
 
 /* A button does exactly what the calfctl command of the same name does;
  * every engine call of the desktop notifications goes through here. */
@@ -49,7 +69,13 @@ notify_act(const char *key, const char *name)
 	enum result	 r;
 
 	log_debug("notification button %s for %s", key, name);
-	if (strcmp(key, "start") == 0 || strcmp(key, "default") == 0)
+	if (strcmp(key, NT_KEY_RELIEVED) == 0 ||
+	    strcmp(key, NT_KEY_NOT_RELIEVED) == 0) {
+		if (strcmp(name, HIST_CRAMP_SESSION) != 0)
+			return;	/* offered only on the check's bubble */
+		r = cramp_answer(name, strcmp(key, NT_KEY_RELIEVED) == 0,
+		    &cause);
+	} else if (strcmp(key, "start") == 0 || strcmp(key, "default") == 0)
 		r = engine_start(ns.e, ORIGIN_BUTTON, name, &which, &cause);
 	else if (strcmp(key, "snooze") == 0)
 		r = engine_snooze(ns.e, ORIGIN_BUTTON, name, 0, NULL, &which,

@@ -240,7 +240,7 @@ on_action(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 {
 	const struct nt_item	*items[NT_MAX_LIST];
 	char			 names[NT_MAX_LIST][ROUTINE_MAX_NAME + 1];
-	char			 key[16];
+	char			 key[32];	/* the longest key offered fits */
 	const char		*k;
 	struct bubble		*b;
 	uint32_t		 id;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/history.h"
 #include "common/timeutil.h"
 
 /* Which bubble an event calls for; NT_NONE: the session was handled. */
@@ -140,6 +141,17 @@ text_fmt(struct text *t, bool markup, const char *fmt, ...)
 	free(p);
 }
 
+/* The cramp check (the session named HIST_CRAMP_SESSION, as for `calfctl
+ * cramp result`) asks for its answer from its cue on, and at its end. */
+static bool
+asks_cramp_result(const struct nt_item *it)
+{
+	if (strcmp(it->name, HIST_CRAMP_SESSION) != 0)
+		return false;
+	return it->kind == NT_END || (it->kind == NT_RUNNING &&
+	    (it->ev == EV_CUE || it->ev == EV_MINIMUM));
+}
+
 /* The body of a one-session bubble: the prompt or cue, the time left,
  * and, where there are no buttons, the command that answers. */
 static void
@@ -153,7 +165,10 @@ body_one(struct text *t, const struct nt_item *it, const struct nt_caps *c)
 		    dur_format(it->left_s, d, sizeof d));
 	if (c->actions)
 		return;
-	if (it->kind == NT_PROMPT)
+	if (asks_cramp_result(it))
+		text_fmt(t, c->markup, "\nAnswer with: calfctl cramp result "
+		    "relieved (or not-relieved).");
+	else if (it->kind == NT_PROMPT)
 		text_fmt(t, c->markup, "\nAnswer with: calfctl start %s "
 		    "(or snooze, skip).", it->name);
 	else if (it->kind == NT_RUNNING)
@@ -188,11 +203,18 @@ buttons(const struct nt_item *const *it, size_t n, const struct nt_caps *c)
 	    "Stop", NULL };
 	static const char *const list[] = { "snooze", "Snooze all",
 	    "skip", "Skip all", NULL };
+	static const char *const cramp_running[] = { NT_KEY_RELIEVED,
+	    "Relieved", NT_KEY_NOT_RELIEVED, "Not relieved", "stop", "Stop",
+	    NULL };
+	static const char *const cramp_end[] = { NT_KEY_RELIEVED,
+	    "Relieved", NT_KEY_NOT_RELIEVED, "Not relieved", NULL };
 
 	if (!c->actions)
 		return none;
 	if (n > 1)
 		return list;
+	if (asks_cramp_result(it[0]))
+		return it[0]->kind == NT_END ? cramp_end : cramp_running;
 	if (it[0]->kind == NT_PROMPT)
 		return prompt;
 	if (it[0]->kind == NT_RUNNING)

@@ -16,6 +16,10 @@
 
 #define NT_MAX_LIST	8	/* sessions named in one bubble, at most */
 
+/* The warm-water check's answers, on its cue and end bubbles. */
+#define NT_KEY_RELIEVED		"cramp-relieved"
+#define NT_KEY_NOT_RELIEVED	"cramp-not-relieved"
+
 /* What a session's bubble is about. */
 enum nt_kind {
 	NT_NONE,	/* nothing: the session was handled */

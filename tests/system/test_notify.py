@@ -327,3 +327,98 @@ def test_a_reload_that_drops_the_session_closes_its_bubble(calf, sbus, mocks):
     assert d.ctl("reload").rc == 0
     w.expect("skipped", "soak")
     wait_for(lambda: nid in srv.closes(), 10, "CloseNotification")
+
+
+CHECK = dict(duration="40s", title="Warm-water check",
+             cue="at 2s Has the cramp gone?")
+
+
+def test_cramp_check_cue_buttons_record_the_result(calf, sbus, mocks):
+    srv = NotifyMock(sbus, "actions body")
+    mocks.append(srv.start())
+    d = calf.start(routine_text(session_ini("cramp-check", **CHECK)),
+                   env=notify_env(sbus))
+    w = d.watch()
+    base = len(srv.notifies())
+    assert d.ctl("cramp", "test").rc == 0
+    i, n = srv.wait_notify(lambda n: n["summary"] == "Warm-water check",
+                           after=base)
+    # Started, before its cue: the answer is not asked for yet.
+    assert n["keys"] == ["done", "stop"]
+    w.expect("cue", "cramp-check", timeout=15)
+    i, cue = srv.wait_notify(
+        lambda n: n["hints"]["category"] == "x-calf.cue", after=base,
+        what="the check's cue bubble")
+    assert "Has the cramp gone?" in cue["body"]
+    assert cue["keys"] == ["cramp-relieved", "cramp-not-relieved", "stop"]
+    assert cue["actions"][:4] == ["cramp-relieved", "Relieved",
+                                  "cramp-not-relieved", "Not relieved"]
+    srv.action(srv.id_of(i), "cramp-relieved")
+    ev = w.expect("done", "cramp-check")
+    assert ev["origin"] == "button", ev
+    assert status_of(d, "cramp-check") == "idle"
+    r = d.ctl("--json", "history", "--session", "cramp-check")
+    assert r.rc == 0, r
+    recs = r.json["records"]
+    assert [x["event"] for x in recs] == ["started", "cramp-test", "done"]
+    started, test = recs[0], recs[1]
+    assert test["session"] == "cramp-check"
+    assert test["result"] == "relieved"
+    # The check's start (the session's started_us), the instant its
+    # "started" record was made or just before.
+    assert 0 <= started["at_us"] - test["due_us"] < 1000000, recs
+    assert test["at_us"] >= started["at_us"], recs
+    # A button the bubble no longer offers does nothing.
+    srv.action(srv.id_of(i), "cramp-not-relieved")
+    time.sleep(0.5)
+    recs = d.ctl("--json", "history", "--session",
+                 "cramp-check").json["records"]
+    assert [x["event"] for x in recs] == ["started", "cramp-test", "done"]
+    assert d.alive()
+
+
+def test_cramp_check_without_actions_names_the_command(calf, sbus, mocks):
+    srv = NotifyMock(sbus, "body")
+    mocks.append(srv.start())
+    d = calf.start(routine_text(session_ini("cramp-check", **CHECK)),
+                   env=notify_env(sbus))
+    w = d.watch()
+    base = len(srv.notifies())
+    assert d.ctl("cramp", "test").rc == 0
+    w.expect("cue", "cramp-check", timeout=15)
+    _, cue = srv.wait_notify(
+        lambda n: n["hints"]["category"] == "x-calf.cue", after=base,
+        what="the check's cue bubble")
+    assert cue["actions"] == []
+    assert "calfctl cramp result relieved" in cue["body"]
+    assert "not-relieved" in cue["body"]
+    assert d.ctl("cramp", "result", "not-relieved").rc == 0
+    w.expect("done", "cramp-check")
+    assert d.alive()
+
+
+def test_cramp_check_end_bubble_takes_the_answer_too(calf, sbus, mocks):
+    srv = NotifyMock(sbus)
+    mocks.append(srv.start())
+    d = calf.start(routine_text(session_ini(
+        "cramp-check", duration="3s", title="Warm-water check",
+        cue="at 1s Has the cramp gone?", finish="Dry your legs.")),
+        env=notify_env(sbus))
+    w = d.watch()
+    base = len(srv.notifies())
+    assert d.ctl("cramp", "test").rc == 0
+    w.expect("finished", "cramp-check", timeout=15)
+    i, end = srv.wait_notify(
+        lambda n: n["hints"]["category"] == "x-calf.finished", after=base,
+        what="the check's end bubble")
+    assert end["keys"] == ["cramp-relieved", "cramp-not-relieved"]
+    nid = srv.id_of(i)
+    srv.action(nid, "cramp-not-relieved")
+    # Answered: the end bubble goes.
+    wait_for(lambda: nid in srv.closes(), 10, "CloseNotification")
+    recs = d.ctl("--json", "history", "--session",
+                 "cramp-check").json["records"]
+    assert [x["event"] for x in recs] == ["started", "finished",
+                                          "cramp-test"], recs
+    assert recs[2]["result"] == "not-relieved"
+    assert d.alive()

@@ -1,6 +1,11 @@
 /*
  * timer.c: two timerfds (CLOCK_REALTIME and CLOCK_BOOTTIME) driven by the
  * libevent loop, each serving a min-heap of timers.
+ *
+ * A timerfd is set only when its clock's earliest deadline differs from
+ * what the timerfd already holds, and never in the middle of a dispatch:
+ * while due timers run (and their callbacks clear and arm others), the
+ * heaps change freely and each timerfd is synced once at the end.
  */
 #include "daemon/timer.h"
 
@@ -24,12 +29,17 @@ struct timer_clock {
 	struct timer	**heap;
 	size_t		  n;
 	size_t		  cap;
+	int64_t		  armed_us;	/* what the timerfd holds: 0 disarmed,
+					 * ARMED_UNKNOWN after a step or error */
 };
 
+#define ARMED_UNKNOWN	INT64_MIN
+
 static struct timer_clock	wall_clock = { CLOCK_REALTIME, -1, NULL, NULL,
-				    0, 0 };
+				    0, 0, 0 };
 static struct timer_clock	boot_clock = { CLOCK_BOOTTIME, -1, NULL, NULL,
-				    0, 0 };
+				    0, 0, 0 };
+static int			dispatching;	/* > 0: defer timerfd syncs */
 static void			(*step_fn)(void *);
 static void			*step_arg;
 
@@ -120,34 +130,57 @@ heap_remove(struct timer_clock *c, struct timer *t)
 
 /* --- the timerfds -------------------------------------------------------- */
 
-/* Sets the clock's timerfd to its earliest deadline (the wall one always
- * stays armed so that a clock step is reported even when nothing is due). */
+/* What the clock's timerfd should hold: its earliest deadline, or 0 to
+ * disarm; the wall one always stays armed (with CANCEL_ON_SET) so that a
+ * clock step is reported even when nothing is due. */
+static int64_t
+clock_want(const struct timer_clock *c)
+{
+	if (c->n > 0)
+		return c->heap[0]->deadline_us > 0 ? c->heap[0]->deadline_us : 1;
+	return c->id == CLOCK_REALTIME ? END_OF_TIME_US : 0;
+}
+
+/* Sets the clock's timerfd to clock_want(), unless it holds that already. */
 static void
-clock_rearm(struct timer_clock *c)
+clock_sync(struct timer_clock *c)
 {
 	struct itimerspec	its;
-	int64_t			us;
+	int64_t			us = clock_want(c);
 	int			flags = TFD_TIMER_ABSTIME;
 
-	if (c->fd == -1)
+	if (c->fd == -1 || us == c->armed_us)
 		return;
 	memset(&its, 0, sizeof its);
-	if (c->n > 0)
-		us = c->heap[0]->deadline_us;
-	else if (c->id == CLOCK_REALTIME)
-		us = END_OF_TIME_US;
-	else
-		us = 0;		/* disarm */
-	if (us < 0)
-		us = 1;
 	its.it_value.tv_sec = us / 1000000;
 	its.it_value.tv_nsec = (us % 1000000) * 1000;
-	if (c->n > 0 && us == 0)
-		its.it_value.tv_nsec = 1;	/* 0 would disarm */
 	if (c->id == CLOCK_REALTIME)
 		flags |= TFD_TIMER_CANCEL_ON_SET;
-	if (timerfd_settime(c->fd, flags, &its, NULL) == -1)
+	if (timerfd_settime(c->fd, flags, &its, NULL) == -1) {
 		log_warn("timerfd_settime");
+		c->armed_us = ARMED_UNKNOWN;	/* try again next time */
+		return;
+	}
+	c->armed_us = us;
+}
+
+/* A heap changed: sync its timerfd now, or at the end of the dispatch. */
+static void
+clock_changed(struct timer_clock *c)
+{
+	if (dispatching == 0)
+		clock_sync(c);
+}
+
+/* The end of a dispatch: a callback may have armed timers on either
+ * clock, so both are synced (each only when its deadline moved). */
+static void
+dispatch_end(void)
+{
+	if (--dispatching > 0)
+		return;
+	clock_sync(&wall_clock);
+	clock_sync(&boot_clock);
 }
 
 /* Runs every timer whose deadline has come, earliest first. */
@@ -161,12 +194,18 @@ clock_ready(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	r = read(fd, &n, sizeof n);
+	dispatching++;
 	if (r == -1 && errno == ECANCELED) {
-		clock_rearm(c);
+		/* The wall clock was stepped: re-arm (CANCEL_ON_SET included)
+		 * even if the deadline comes out the same. */
+		c->armed_us = ARMED_UNKNOWN;
 		if (step_fn != NULL)
 			step_fn(step_arg);
+		dispatch_end();
 		return;
 	}
+	if (r == (ssize_t)sizeof n)
+		c->armed_us = 0;	/* a one-shot timerfd that expired */
 	now = clock_us(c->id);
 	for (int i = 0; i < MAX_PER_WAKE && c->n > 0 &&
 	    c->heap[0]->deadline_us <= now; i++) {
@@ -175,7 +214,7 @@ clock_ready(evutil_socket_t fd, short what, void *arg)
 		heap_remove(c, t);
 		t->cb(t->arg);
 	}
-	clock_rearm(c);
+	dispatch_end();
 }
 
 static int
@@ -191,7 +230,8 @@ clock_init(struct timer_clock *c, struct event_base *base)
 		loop_prio(c->ev, PRIO_TIMER);	/* prompts before clients */
 	if (c->ev == NULL || event_add(c->ev, NULL) == -1)
 		return -1;
-	clock_rearm(c);
+	c->armed_us = 0;	/* a new timerfd is disarmed */
+	clock_sync(c);
 	return 0;
 }
 
@@ -209,6 +249,7 @@ clock_shutdown(struct timer_clock *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	c->armed_us = 0;
 }
 
 int
@@ -262,7 +303,6 @@ static void
 timer_at(struct timer *t, int64_t us)
 {
 	struct timer_clock	*c = t->clk;
-	struct timer		*first = c->n > 0 ? c->heap[0] : NULL;
 
 	if (t->slot != SIZE_MAX)
 		heap_remove(c, t);
@@ -278,8 +318,7 @@ timer_at(struct timer *t, int64_t us)
 	t->deadline_us = us;
 	heap_set(c, c->n++, t);
 	sift_up(c, t->slot);
-	if (c->heap[0] != first || c->heap[0] == t)
-		clock_rearm(c);
+	clock_changed(c);
 }
 
 void
@@ -304,14 +343,11 @@ void
 timer_clear(struct timer *t)
 {
 	struct timer_clock	*c = t->clk;
-	bool			 was_first;
 
 	if (c == NULL || t->slot == SIZE_MAX)
 		return;
-	was_first = t->slot == 0;
 	heap_remove(c, t);
-	if (was_first)
-		clock_rearm(c);
+	clock_changed(c);
 }
 
 /* --- the fake clock ------------------------------------------------------- */

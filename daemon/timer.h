@@ -10,7 +10,9 @@
  * its armed timers in a min-heap and its timerfd set to the earliest
  * deadline, so ten thousand sessions cost no file descriptors. The wall
  * timerfd stays armed (at the end of time when nothing is due) so clock
- * steps are always seen; with nothing due, nothing wakes up.
+ * steps are always seen; with nothing due, nothing wakes up. A timerfd is
+ * set only when its earliest deadline moved, and once per dispatch: the
+ * timers a firing runs, clears and arms cost at most one call per clock.
  *
  * The two kinds of instant are distinct types so they cannot be mixed.
  */

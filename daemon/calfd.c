@@ -377,6 +377,8 @@ main(int argc, char **argv)
 		    "exclude each other\n");
 		return EX_USAGE;
 	}
+	if (systemd_journal_stderr())
+		log_set_writer(systemd_journal_log);
 	log_init(verbose);
 	if (check)
 		return offline_check_config(config);

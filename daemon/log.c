@@ -12,21 +12,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/systemd.h"
+static int		log_verbose;
+static log_writer_fn	log_writer;	/* the journal, when stderr is it */
+static int		log_tty;	/* stderr is a terminal: lines get a time */
 
-static int	log_verbose;
-static int	log_journal;	/* stderr is connected to journald */
-static int	log_tty;	/* stderr is a terminal: lines get a time */
-
-/* The journal is told apart by $JOURNAL_STREAM (daemon/systemd.c); a
- * terminal needs the time on each line that the journal keeps itself. */
+/* A terminal needs the time on each line, which the journal keeps itself. */
 void
 log_init(int verbose)
 {
 	log_verbose = verbose;
-	log_journal = systemd_journal_stderr();
-	log_tty = !log_journal && isatty(STDERR_FILENO);
+	log_tty = log_writer == NULL && isatty(STDERR_FILENO);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+}
+
+/* The journal's glue (daemon/systemd.c) hands its writer in, so this
+ * module, which everything uses, depends on nothing of calfd's. */
+void
+log_set_writer(log_writer_fn fn)
+{
+	log_writer = fn;
+	if (fn != NULL)
+		log_tty = 0;
 }
 
 /* "2026-12-01 20:00:05 ", local time, before the "calfd: " prefix. */
@@ -172,8 +178,8 @@ log_allowed(const char *fmt, unsigned *dropped)
 static void
 log_line(int pri, const char *msg, const char *err)
 {
-	if (log_journal) {
-		systemd_journal_log(pri, msg, err);
+	if (log_writer != NULL) {
+		log_writer(pri, msg, err);
 		return;
 	}
 	if (log_tty)

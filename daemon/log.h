@@ -9,7 +9,11 @@
 
 #include <stdarg.h>
 
+/* Where a line goes instead of stderr (the journal), or NULL. */
+typedef void	(*log_writer_fn)(int pri, const char *msg, const char *err);
+
 void	log_init(int verbose);
+void	log_set_writer(log_writer_fn);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));	/* adds strerror(errno) */
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

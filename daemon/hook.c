@@ -82,6 +82,18 @@ out_line(struct hook_run *r)
 
 /* Output, a line at a time, until HOOK_OUT_MAX bytes; the rest is read
  * and dropped so the hook never blocks on a full pipe. */
+/* The hook's output is over (or abandoned): stop listening, and the run
+ * ends once its process is reaped too. */
+static void
+output_close(struct hook_run *r)
+{
+	event_free(r->rd);
+	r->rd = NULL;
+	close(r->fd);
+	r->fd = -1;
+	run_end_if_done(r);
+}
+
 static void
 on_output(evutil_socket_t fd, short what, void *arg)
 {
@@ -112,11 +124,7 @@ on_output(evutil_socket_t fd, short what, void *arg)
 	if (got == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	out_line(r);
-	event_free(r->rd);
-	r->rd = NULL;
-	close(r->fd);
-	r->fd = -1;
-	run_end_if_done(r);
+	output_close(r);
 }
 
 static void
@@ -136,11 +144,7 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 		log_warnx("hook: processes it left behind still hold its "
 		    "output after the timeout: killed with its group");
 		kill(-r->pgid, SIGKILL);
-		event_free(r->rd);
-		r->rd = NULL;
-		close(r->fd);
-		r->fd = -1;
-		run_end_if_done(r);
+		output_close(r);
 	}
 }
 

@@ -45,7 +45,7 @@ LDFLAGS   += -fsanitize=address,undefined
 endif
 
 BUILD     ?= build
-ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS)
+ALL_CFLAGS = $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
@@ -57,7 +57,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean \
+.PHONY: all run check deb check-deb check-install check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean \
 	fuzz fuzz-bins check-fuzz lint check-lint check-valgrind
 
 all: $(BUILD)/calfd $(BUILD)/calfctl $(BUILD)/doc/routine.ini.5
@@ -133,6 +133,7 @@ check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-fuzz
 	$(MAKE) check-system
+	$(MAKE) check-deb
 	$(MAKE) check-sanitize
 
 check-unit: $(UNIT_BIN)
@@ -148,6 +149,38 @@ check-zones: all
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 all check-unit check-system
+
+# --- the Debian package (debian/, tests/package/) ----------------------------
+# `make deb` builds calf_VERSION_ARCH.deb from a copy of this tree in
+# build/deb/ (dpkg-buildpackage writes beside the tree it builds, so not in
+# this folder's parent), then runs lintian on it: errors and warnings not
+# overridden in debian/ with a reason fail the build.
+DEB_DIR := $(BUILD)/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_FILE = $(DEB_DIR)/calf_$(VERSION)_$(DEB_ARCH).deb
+
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/calf-$(VERSION)
+	tar -c --exclude='./build*' --exclude=./.git --exclude=__pycache__ \
+	    --exclude=.pytest_cache -f - . | tar -x -C $(DEB_DIR)/calf-$(VERSION)
+	cd $(DEB_DIR)/calf-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info $(DEB_FILE)
+	@echo "built $(DEB_FILE)"
+
+# In `make check` when the packaging tools are there (scripts/deps.sh
+# installs them): the package, built without its own test run, unpacked and
+# its layout checked (tests/package/).
+check-deb:
+	@if command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null \
+	    && command -v lintian >/dev/null; then \
+	    $(MAKE) --no-print-directory deb DEB_BUILD_OPTIONS=nocheck && \
+	    CALF_DEB=$(abspath $(DEB_FILE)) /usr/bin/python3 -m pytest -q tests/package; \
+	else echo "check-deb: debhelper or lintian is not installed; the package is not built"; fi
+
+# Root only, not part of check: installs the package on this machine with
+# apt-get, uses it, purges it, and checks nothing is left behind.
+check-install: deb
+	sh tests/package/install-cycle.sh $(DEB_FILE)
 
 # --- fuzzing (tests/fuzz/README.md) ----------------------------------------
 FUZZ_TARGETS := routine request parsers
@@ -216,9 +249,12 @@ install: all
 	install -m 0644 ctl/completion/_calfctl $(DESTDIR)$(ZSHCOMPDIR)/_calfctl
 	install -m 0644 ctl/completion/calfctl.fish \
 	    $(DESTDIR)$(FISHCOMPDIR)/calfctl.fish
-	install -m 0644 config/routine.ini README.md doc/PROTOCOL.md \
+	install -m 0644 README.md doc/PROTOCOL.md \
 	    doc/routine.md doc/daemon.md doc/statusbars.md \
 	    doc/history.md $(DESTDIR)$(DOCDIR)/
+	@# The built-in routine, to copy to ~/.config/calf/ and edit.
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 config/routine.ini $(DESTDIR)$(DOCDIR)/examples/
 	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSTEMUNITDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR)
 	@# The units name the installed calfd, so they are made here, from

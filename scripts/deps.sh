@@ -9,6 +9,9 @@ groff-base man-db bash-completion fish zsh
 clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace e2fsprogs libfaketime
 dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick
 tesseract-ocr tesseract-ocr-eng"
+# make deb and check-deb: the Debian package, lintian, and the desktop
+# entry's validator.
+pkgs="$pkgs dpkg-dev debhelper lintian desktop-file-utils"
 # make bench puts calfd beside these two.
 pkgs="$pkgs remind cron"
 missing=""

@@ -57,7 +57,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check deb check-deb check-install check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean \
+.PHONY: all run check deb check-deb check-install screenshots check-unit check-system check-sanitize check-zones bench bench-run deps install uninstall clean \
 	fuzz fuzz-bins check-fuzz lint check-lint check-valgrind
 
 all: $(BUILD)/calfd $(BUILD)/calfctl $(BUILD)/doc/routine.ini.5
@@ -176,6 +176,10 @@ check-deb:
 	    $(MAKE) --no-print-directory deb DEB_BUILD_OPTIONS=nocheck && \
 	    CALF_DEB=$(abspath $(DEB_FILE)) /usr/bin/python3 -m pytest -q tests/package; \
 	else echo "check-deb: debhelper or lintian is not installed; the package is not built"; fi
+
+# The README's pictures, made again from the real programs under Xvfb.
+screenshots: all
+	sh scripts/screenshots.sh
 
 # Root only, not part of check: installs the package on this machine with
 # apt-get, uses it, purges it, and checks nothing is left behind.

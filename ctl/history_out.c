@@ -259,8 +259,8 @@ calendar(const struct out *o, json_object *cal)
 		}
 		putchar('\n');
 	}
-	printf("  %s all kept   %s half or more   %s less than half   "
-	    "%s none kept   (blank) nothing due\n",
+	printf("  %s all kept  %s half or more  %s less than half  "
+	    "%s none kept  (blank) nothing due\n",
 	    o->utf8 ? "█" : "#", o->utf8 ? "▓" : "+", o->utf8 ? "░" : "-",
 	    o->utf8 ? "·" : ".");
 }
@@ -273,8 +273,9 @@ human_stats(const struct out *o, json_object *data)
 	unsigned	 sched = (unsigned)jint_or(data, "scheduled", 0);
 	unsigned	 kept = (unsigned)jint_or(data, "kept", 0);
 	char		 p[16], d[32];
+	long long	 streak;
 
-	printf("%sThe last %lld days%s (%s to %s). A firing is kept when the "
+	printf("%sThe last %lld days%s (%s to %s).\nA firing is kept when the "
 	    "session finished or was done within its window.\n", BOLD(o),
 	    (long long)jint_or(data, F_DAYS, 0), RESET(o),
 	    jstr(data, "from") ? jstr(data, "from") : "?",
@@ -297,9 +298,10 @@ human_stats(const struct out *o, json_object *data)
 		    (long long)jint_or(s, "longest_streak", 0));
 	}
 	pct(kept, sched, p, sizeof p);
-	printf("\nThe whole routine: %u of %u kept (%s); every firing kept %lld "
-	    "days running, at best %lld.\n", kept, sched, p,
-	    (long long)jint_or(data, "streak", 0),
+	streak = jint_or(data, "streak", 0);
+	printf("\nThe whole routine: %u of %u kept (%s).\nEvery firing kept %lld "
+	    "day%s in a row, at best %lld.\n", kept, sched, p,
+	    (long long)streak, streak == 1 ? "" : "s",
 	    (long long)jint_or(data, "longest_streak", 0));
 	printf("Toward a month of steady practice: day %lld of %lld.\n",
 	    (long long)jint_or(data, "month_day", 0),
@@ -329,11 +331,11 @@ human_stats(const struct out *o, json_object *data)
 	    (long long)jint_or(data, "cramp_tests_not_relieved", 0));
 	if (jbool(data, "frequent_cramps"))
 		printf("%sCramps have come %d or more times a week for %d weeks "
-		    "running. Please have a doctor look at this.%s\n", RED(o),
+		    "running.\nPlease have a doctor look at this.%s\n", RED(o),
 		    HIST_CRAMPS_A_WEEK, HIST_CRAMP_WEEKS, RESET(o));
 	if (jint_or(data, "cramp_tests_not_relieved", 0) > 0)
 		printf("%sA warm-water test did not relieve the cramp. The "
-		    "articles behind calf say a doctor should check the blood "
+		    "articles behind calf\nsay a doctor should check the blood "
 		    "flow in the legs.%s\n", RED(o), RESET(o));
 	if (jbool(data, "see_doctor"))
 		printf("%scalf keeps a record; it does not diagnose. Show this "
@@ -364,6 +366,6 @@ human_cramp(const struct out *o, json_object *data)
 		printf("Warm-water test recorded: relieved.\n");
 	else
 		printf("%sWarm-water test recorded: not relieved. The articles "
-		    "behind calf say a doctor should check the blood flow in "
+		    "behind calf say\na doctor should check the blood flow in "
 		    "the legs; calf does not diagnose.%s\n", RED(o), RESET(o));
 }

@@ -58,7 +58,10 @@ print_name(const struct out *o, const char *title, const char *name)
 		printf(" %s(%s)%s", DIM(o), name, RESET(o));
 }
 
-/* One running session: title, bar, elapsed over planned, what is left. */
+/*
+ * One running session: title and bar, then under it elapsed over planned
+ * and what is left, so both lines fit 80 columns with a long title.
+ */
 static void
 status_running(const struct out *o, json_object *r, int64_t now)
 {
@@ -82,7 +85,7 @@ status_running(const struct out *o, json_object *r, int64_t now)
 		return;
 	}
 	ctl_bar(el, max, CTL_BAR_WIDTH, bar, sizeof bar);
-	printf("  %s  %s / %s", bar, clk, dur_format(min, a, sizeof a));
+	printf("  %s\n  %s / %s", bar, clk, dur_format(min, a, sizeof a));
 	if (max > min)
 		printf("%s%s", o->utf8 ? "–" : "-", dur_format(max, b, sizeof b));
 	if (el < min)

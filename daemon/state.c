@@ -797,6 +797,11 @@ state_restore(struct state *st, struct engine *e)
 	if (ok)
 		engine_snapshot_free(&snap);
 	json_object_put(root);
+	/* Written now, before the loop runs: a calfd that answers has its
+	 * state on disk, the instant up to which firings were handled
+	 * included, however soon a client asks. */
+	if (st->dirty)
+		state_save(st);
 }
 
 void

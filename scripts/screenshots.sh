@@ -1,15 +1,81 @@
 #!/bin/sh
-# screenshots.sh: remakes doc/notification.png, the README's picture of a
-# real desktop notification, by running the system test that shows one
-# under Xvfb with GNOME's notification-daemon (and clicks its Snooze).
+# screenshots.sh (make screenshots): remakes the README's pictures, each
+# from the real programs:
+#   doc/notification.png  a desktop notification with its buttons: the
+#                         system test that shows one under Xvfb with GNOME's
+#                         notification-daemon (and clicks its Snooze);
+#   doc/status.png        `calfctl status` with a foot soak running, and
+#   doc/stats.png         `calfctl stats` with its calendar, each in an
+#                         xterm under Xvfb, against a calfd of its own (the
+#                         month of history behind stats is made up by
+#                         scripts/demo_history.py, in the documented format).
 set -e
 cd "$(dirname "$0")/.."
 make -s all
-out="$PWD/doc/notification.png"
-CALF_BUILD="$PWD/build" CALF_SCREENSHOT="$out.tmp" \
-    /usr/bin/python3 -m pytest -q tests/system/test_notify_desktop.py
-[ -s "$out.tmp" ] || { echo "screenshots.sh: no screenshot (test skipped?)" >&2; exit 1; }
-# Only the bubble's corner of the screen.
-convert "$out.tmp" -crop 420x160+385+0 +repage "$out"
-rm -f "$out.tmp"
+for t in Xvfb xterm xdotool import convert; do
+	command -v $t >/dev/null || { echo "screenshots.sh: $t is not installed (make deps)" >&2; exit 1; }
+done
+top=$PWD
+work=$(mktemp -d /tmp/calf-shots.XXXXXX)
+cleanup() {
+	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+	[ -n "$calfd" ] && kill "$calfd" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# 1. The notification.
+out="$top/doc/notification.png"
+CALF_BUILD="$top/build" CALF_SCREENSHOT="$work/notification.png" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/system/test_notify_desktop.py
+[ -s "$work/notification.png" ] || { echo "screenshots.sh: no notification screenshot (test skipped?)" >&2; exit 1; }
+convert "$work/notification.png" -crop 420x160+385+0 +repage "$out"
 echo "wrote $out"
+
+# 2. A calfd of its own, on the built-in routine, with a month of history.
+export CALFD_SOCKET="$work/calfd.sock"
+mkdir -p "$work/state/history"
+/usr/bin/python3 scripts/demo_history.py build/calfd config/routine.ini 30 \
+    "$work/state/history/5eed000000000000.jsonl"
+build/calfd -c config/routine.ini --state-dir "$work/state" 2>"$work/calfd.log" &
+calfd=$!
+i=0; until build/calfctl version >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat "$work/calfd.log"; exit 1; }; sleep 0.1
+done
+build/calfctl start foot-soak >/dev/null
+sleep 3
+
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
+xvfb=$!
+i=0; until [ -s "$work/display" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || exit 1; sleep 0.1
+done
+export DISPLAY=":$(cat "$work/display")"
+
+# shot NAME COLS ROWS COMMAND...: the command's output in an xterm of that
+# size, as a person would see it after typing it.
+shot() {
+	name=$1 cols=$2 rows=$3; shift 3
+	cat > "$work/$name.sh" <<SH
+printf '\033[1m\$ %s\033[0m\n' "$*"
+PATH="$top/build:\$PATH" $*
+printf 'ready' > "$work/$name.ready"
+sleep 60
+SH
+	xterm -T "calf-$name" -geometry "${cols}x${rows}+0+0" -fa 'DejaVu Sans Mono' \
+	    -fs 11 -bg '#1d1f21' -fg '#d8d8d8' -b 8 +sb -e sh "$work/$name.sh" &
+	term=$!
+	i=0; until [ -f "$work/$name.ready" ]; do
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "screenshots.sh: $name did not finish" >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 0.5
+	win=$(xdotool search --name "^calf-$name\$" | head -1)
+	import -window "$win" "$top/doc/$name.png"
+	kill "$term" 2>/dev/null || true
+	echo "wrote $top/doc/$name.png"
+}
+
+shot status 80 8 calfctl status
+shot stats 80 32 calfctl stats

@@ -3,6 +3,7 @@ seem, a daemon that is not ours or says hostile things, and the messages
 that point the way (issue: everyday use, hardening of calfctl)."""
 
 import json
+import pathlib
 import re
 import os
 import socket
@@ -286,6 +287,18 @@ def test_little_time_left_shows_minutes_and_seconds(d):
     r = d.ctl("status")
     assert r.rc == 0, r
     assert re.search(r", [0-5]:[0-5]\d left", r.out), r
+
+
+def test_status_of_the_default_routine_fits_80_columns(calf):
+    """The built-in routine's longest title, running with a range and cues:
+    the status stays within a terminal's 80 columns (the README's picture)."""
+    default = pathlib.Path(__file__).parents[2] / "config" / "routine.ini"
+    d = calf.start(default.read_text(), name="default80")
+    assert d.ctl("start", "foot-soak").rc == 0
+    r = d.ctl("status", env=clean_env(NO_COLOR="1"))
+    assert r.rc == 0 and "Warm foot soak" in r.out and "next cue in" in r.out, r
+    lines = [ln for ln in r.out.splitlines() if not ln.startswith("Routine:")]
+    assert max(len(line) for line in lines) <= 80, r.out   # a path may not
 
 
 def test_status_says_when_the_next_prompt_will_be_held(calf):

@@ -294,6 +294,7 @@ def test_stats_match_counts_made_from_the_same_files(calf, tmp_path):
     assert "\033[" not in h.out
     assert f"{exp['am']['kept']}/{exp['am']['scheduled']}" in h.out
     assert "day " in h.out and " of 30" in h.out
+    assert max(len(line) for line in h.out.splitlines()) <= 80, h.out
 
 
 # --- the loop does not wait for the disk --------------------------------------

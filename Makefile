@@ -139,8 +139,15 @@ check: deps
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The system tests mostly wait on timers, so they run in PYTEST_JOBS
+# processes (pytest-xdist), a test file to a process; one process if
+# xdist is missing. Every test must hold under that load anyway.
+PYTEST_JOBS ?= 4
+PYTEST_PAR = $(shell /usr/bin/python3 -c 'import xdist' 2>/dev/null && \
+    [ "$(PYTEST_JOBS)" -gt 1 ] && echo "-n $(PYTEST_JOBS) --dist loadfile")
+
 check-system: all
-	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q tests/system
+	CALF_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q $(PYTEST_PAR) tests/system
 
 # Every zone in tzdata against the Python rule; slow, so not part of check.
 check-zones: all

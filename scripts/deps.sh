@@ -4,7 +4,7 @@
 # command to run. Quiet when everything is already there.
 set -e
 pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libjson-c-dev
-libcmocka-dev python3 python3-pytest tzdata socat systemd dbus util-linux
+libcmocka-dev python3 python3-pytest python3-pytest-xdist tzdata socat systemd dbus util-linux
 groff-base man-db bash-completion fish zsh
 clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace e2fsprogs libfaketime
 dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick xterm

@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -154,8 +155,13 @@ verify_needs_root = pytest.mark.skipif(
 
 
 def verify(unpacked, tmp_path, unit, user, manpath):
-    run = tmp_path / "xdg-runtime"
-    run.mkdir(mode=0o700, exist_ok=True)
+    # A short runtime folder: other packages' user units put sockets in it,
+    # and pytest's folders are too long for a socket's path.
+    with tempfile.TemporaryDirectory(prefix="calf-rt-", dir="/tmp") as run:
+        return verify_in(unpacked, unit, user, manpath, run)
+
+
+def verify_in(unpacked, unit, user, manpath, run):
     script = ('mount -t overlay calf-deb -o "lowerdir=$1:/usr/bin" /usr/bin '
               '&& shift && exec systemd-analyze "$@"')
     args = ["unshare", "-m", "--propagation", "private", "sh", "-c", script,

@@ -15,6 +15,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import tempfile
 import threading
 import time
 
@@ -51,10 +52,24 @@ def tool(name):
     return path
 
 
+SHORT = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def short_runtime_folder():
+    """One runtime folder for systemd-analyze, with a short name: other
+    packages' user units put sockets in it (gpg-agent's), and a socket path
+    over 108 bytes makes systemd-analyze complain (pytest's folders are
+    long, longer still under xdist)."""
+    with tempfile.TemporaryDirectory(prefix="calf-rt-", dir="/tmp") as d:
+        SHORT["runtime"] = d
+        yield
+
+
 def analyze_env(tmp_path):
-    """systemd-analyze --user wants a runtime folder; give it a private one."""
-    run = tmp_path / "xdg-runtime"
-    run.mkdir(mode=0o700, exist_ok=True)
+    """systemd-analyze --user wants a runtime folder; give it a private one
+    (tmp_path is not used for it: see short_runtime_folder)."""
+    run = SHORT["runtime"]
     env = dict(os.environ, XDG_RUNTIME_DIR=str(run), SYSTEMD_PAGER="",
                SYSTEMD_COLORS="0")
     return env

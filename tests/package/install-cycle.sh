@@ -51,14 +51,44 @@ done
 echo "== systemd-analyze verify: silent for the four units"
 [ -d /etc/calf ] || fail "/etc/calf is missing"
 printf '[calfd]\n' > /etc/calf/routine.ini.admin-test
+# What the system service leaves when it has run (this machine may have no
+# systemd to run it): its state under DynamicUser=, and its socket.
+[ ! -e /var/lib/calf ] && [ ! -e /var/lib/private/calf ] && [ ! -e /run/calf ] \
+    || fail "/var/lib/calf, /var/lib/private/calf or /run/calf is here already"
+[ -d /var/lib/private ] && made_private= || made_private=yes
+mkdir -p -m 0700 /var/lib/private && mkdir -p /var/lib/private/calf/history /run/calf
+echo '{}' > /var/lib/private/calf/state.json
+echo '{}' > /var/lib/private/calf/history/0123456789abcdef.jsonl
+ln -s private/calf /var/lib/calf
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' /run/calf/calfd.sock
+
+# apt remove: what stays is the administrator's file and debhelper's
+# record of which units the package has (deb-systemd-helper's .dsh-also
+# files, kept so a purge can clean up after a unit enabled meanwhile).
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -q calf </dev/null >"$work/apt.log" 2>&1 \
+    || { cat "$work/apt.log"; fail "apt-get remove"; }
+echo "== removed"
+[ ! -e /run/calf ] || fail "/run/calf is still there after remove"
+[ -L /var/lib/calf ] && [ -f /var/lib/private/calf/history/0123456789abcdef.jsonl ] \
+    || fail "remove deleted the system service's history (only purge may)"
+snapshot | grep -v '^/var/lib/calf$\|^/var/lib/private/calf' > "$work/removed"
+left=$(diff "$work/before" "$work/removed" | grep '^[<>]' \
+    | grep -v '^> /var/lib/systemd/deb-systemd-\(user-\)\?helper-enabled/calfd\.\(service\|socket\)\.dsh-also$' || true)
+expect="> /etc/calf
+> /etc/calf/routine.ini.admin-test"
+[ "$left" = "$expect" ] || fail "removing left this behind (>) or took this away (<):
+$left"
+echo "== nothing left but the administrator's file in /etc/calf and debhelper's unit records"
 
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q calf </dev/null >"$work/apt.log" 2>&1 \
     || { cat "$work/apt.log"; fail "apt-get purge"; }
 echo "== purged"
+[ ! -e /var/lib/calf ] && [ ! -e /var/lib/private/calf ] \
+    || fail "purge left the system service's state in /var/lib"
+# systemd makes /var/lib/private once and keeps it; so does this test
+[ -n "$made_private" ] && rmdir /var/lib/private
 snapshot > "$work/after"
 left=$(diff "$work/before" "$work/after" | grep '^[<>]' || true)
-expect="> /etc/calf
-> /etc/calf/routine.ini.admin-test"
 rm -f /etc/calf/routine.ini.admin-test; rmdir /etc/calf
 [ "$left" = "$expect" ] || fail "purging left this behind (>) or took this away (<):
 $left"

@@ -7,7 +7,7 @@ pkgs="gcc libc6-dev make pkg-config libevent-dev libinih-dev libsystemd-dev libj
 libcmocka-dev python3 python3-pytest python3-pytest-xdist tzdata socat systemd dbus util-linux
 groff-base man-db bash-completion fish zsh
 clang libclang-rt-14-dev cppcheck clang-tidy valgrind strace e2fsprogs libfaketime
-dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick xterm
+dbus-daemon python3-dbus python3-dbusmock xvfb notification-daemon xdotool imagemagick
 tesseract-ocr tesseract-ocr-eng"
 # make deb and check-deb: the Debian package, lintian, and the desktop
 # entry's validator.

@@ -8,18 +8,27 @@
 #   doc/stats.png         `calfctl stats` with its calendar, each in an
 #                         xterm under Xvfb, against a calfd of its own (the
 #                         month of history behind stats is made up by
-#                         scripts/demo_history.py, in the documented format).
+#                         scripts/demo_history.py, in the documented format);
+#   doc/waybar.png        Waybar with the module doc/statusbars.md shows
+#                         (its very text), in a headless sway.
 set -e
 cd "$(dirname "$0")/.."
 make -s all
-for t in Xvfb xterm xdotool import convert; do
-	command -v $t >/dev/null || { echo "screenshots.sh: $t is not installed (make deps)" >&2; exit 1; }
+# make deps installs what the notification's test needs; the rest is only
+# for the pictures.
+for t in Xvfb xdotool import convert xterm sway waybar grim; do
+	command -v $t >/dev/null || {
+		echo "screenshots.sh: $t is not installed; run make deps, then" >&2
+		echo "  apt-get install --no-install-recommends xterm sway waybar grim" >&2
+		exit 1
+	}
 done
 top=$PWD
 work=$(mktemp -d /tmp/calf-shots.XXXXXX)
 cleanup() {
 	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
 	[ -n "$calfd" ] && kill "$calfd" 2>/dev/null
+	[ -n "$sway" ] && kill "$sway" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$work"
 }
@@ -79,3 +88,51 @@ SH
 
 shot status 80 8 calfctl status
 shot stats 80 32 calfctl stats
+
+# 3. Waybar, in a headless sway. sway will not run as root, so as root it
+# runs as nobody in a folder of its own; Waybar runs as us (root may use
+# nobody's Wayland socket), so its calfctl reaches our calfd.
+wl="$work/wayland"
+mkdir -m 0700 "$wl"
+as_sway=""
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$wl"
+	chmod 0711 "$work"
+	as_sway="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+fi
+printf 'output HEADLESS-1 resolution 720x60 bg #2b303b solid_color\n' > "$work/sway.conf"
+$as_sway env -i HOME="$wl" XDG_RUNTIME_DIR="$wl" WLR_BACKENDS=headless \
+    WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman PATH=/usr/bin:/bin \
+    sway -c "$work/sway.conf" >"$work/sway.log" 2>&1 &
+sway=$!
+i=0; until [ -S "$wl/wayland-1" ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || { cat "$work/sway.log"; exit 1; }; sleep 0.1
+done
+# The module exactly as doc/statusbars.md shows it, in a bar of its own.
+/usr/bin/python3 - "$work/waybar.json" <<'PY'
+import json, re, sys
+doc = open("doc/statusbars.md").read()
+block = re.search(r"## Waybar\n\n((?:    .*\n)+)", doc).group(1)
+module = json.loads("{" + block + "}")
+conf = {"layer": "top", "position": "top", "height": 30,
+        "modules-left": ["custom/calf"], "modules-right": ["clock"],
+        "clock": {"format": "{:%H:%M}"}}
+conf.update(module)
+open(sys.argv[1], "w").write(json.dumps(conf))
+style = re.search(r"Style by state.*\n\n((?:    .*\n)+)", doc).group(1)
+open(sys.argv[1].replace("waybar.json", "style.css"), "w").write(
+    style.replace("    ", ""))
+PY
+cat >> "$work/style.css" <<'CSS'
+* { font-family: "DejaVu Sans"; font-size: 15px; }
+window#waybar { background: #1d1f21; color: #d8d8d8; }
+#custom-calf, #clock { padding: 0 14px; }
+CSS
+XDG_RUNTIME_DIR="$wl" WAYLAND_DISPLAY=wayland-1 PATH="$top/build:$PATH" \
+    waybar -c "$work/waybar.json" -s "$work/style.css" >"$work/waybar.log" 2>&1 &
+waybar=$!
+sleep 3
+$as_sway env XDG_RUNTIME_DIR="$wl" WAYLAND_DISPLAY=wayland-1 grim "$wl/bar.png"
+kill "$waybar" 2>/dev/null || true
+convert "$wl/bar.png" -crop 720x30+0+0 +repage "$top/doc/waybar.png"
+echo "wrote $top/doc/waybar.png"

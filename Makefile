@@ -166,7 +166,7 @@ DEB_DIR := $(BUILD)/deb
 DEB_ARCH = $(shell dpkg --print-architecture)
 DEB_FILE = $(DEB_DIR)/calf_$(VERSION)_$(DEB_ARCH).deb
 
-deb:
+deb: deps
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/calf-$(VERSION)
 	tar -c --exclude='./build*' --exclude=./.git --exclude=__pycache__ \
 	    --exclude=.pytest_cache -f - . | tar -x -C $(DEB_DIR)/calf-$(VERSION)

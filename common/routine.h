@@ -8,7 +8,8 @@
  * keys are described once, in the table `keytab` in common/routine_keys.c;
  * the parser is split into routine_read.c (lines), routine_keys.c (keys and
  * their values) and routine_parse.c (sections), with routine.c holding the
- * model's lifetime and where the file is found.
+ * model's lifetime and lookups; routine_file.h says where a routine comes
+ * from (the file, the search order, the built-in routine).
  */
 #ifndef CALF_ROUTINE_H
 #define CALF_ROUTINE_H
@@ -104,10 +105,6 @@ struct routine {
  * routine->source. Returns NULL (and fills errs) on any error. */
 struct routine	*routine_parse(const char *buf, size_t len, const char *source,
 		     struct errlist *errs);
-/* Reads and parses a file. */
-struct routine	*routine_load(const char *path, struct errlist *errs);
-/* The routine compiled into calfd (config/routine.ini). */
-struct routine	*routine_builtin(struct errlist *errs);
 void		 routine_free(struct routine *);
 
 /* Whether name may name a session (doc/routine.md): 1 to 64 of a-z 0-9 _ -,
@@ -131,24 +128,5 @@ void		 days_describe(uint8_t days, char *buf, size_t len);
 /* One line describing a session, as `calfd --check-config` prints it:
  * "NAME  at 07:30 21:00  daily  15m". */
 void		 session_describe(const struct session *, char *buf, size_t len);
-
-/* Which routine file to use: -c FILE, $CALFD_CONFIG,
- * $XDG_CONFIG_HOME/calf/routine.ini (~/.config/calf/routine.ini),
- * /etc/calf/routine.ini, else NULL for the built-in routine. The result is
- * malloc'd. `why` is set to a short phrase saying where it came from. */
-char		*routine_locate(const char *cli_path, const char **why);
-
-/* Loads what routine_locate chose (or the built-in routine). */
-struct routine	*routine_open(const char *cli_path, struct errlist *errs);
-/* Reads again what `cur` was read from: the same file (never another one
- * found by searching, never the built-in routine in its place). Only a
- * routine that is the built-in one searches again, so a file written since
- * is taken. NULL (and errs) when the file cannot be read or has errors. */
-struct routine	*routine_reread(const struct routine *cur,
-		     struct errlist *errs);
-
-/* config/routine.ini's bytes, compiled in by scripts/embed.sh. */
-extern const char	default_routine_ini[];
-extern const size_t	default_routine_ini_len;
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/timeutil.h"
+#include "common/routine_file.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
 

@@ -19,6 +19,7 @@
 
 #include "common/errlist.h"
 #include "common/routine.h"
+#include "common/routine_file.h"
 #include "common/sockpath.h"
 #include "daemon/bus.h"
 #include "daemon/control.h"

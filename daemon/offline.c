@@ -12,6 +12,7 @@
 
 #include "common/errlist.h"
 #include "common/routine.h"
+#include "common/routine_file.h"
 #include "common/sched.h"
 #include "common/timeutil.h"
 #include "daemon/offline.h"

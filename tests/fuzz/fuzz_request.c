@@ -14,6 +14,7 @@
 
 #include "common/errlist.h"
 #include "common/routine.h"
+#include "common/routine_file.h"
 #include "daemon/commands.h"
 #include "daemon/engine.h"
 #include "daemon/log.h"

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/routine_file.h"
 #include "daemon/engine_int.h"
 #include "daemon/events.h"
 #include "daemon/log.h"

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/routine.h"
+#include "common/routine_file.h"
 #include "common/routine_pool.h"
 #include "common/routine_int.h"
 #include "common/timeutil.h"

@@ -28,6 +28,7 @@
 #include "daemon/events.h"
 #include "daemon/history.h"
 #include "daemon/hook.h"
+#include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/notify.h"
@@ -136,7 +137,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	errlist_init(&errs);
 	systemd_reload(engine, ORIGIN_SIGNAL, &errs);	/* which logs a refusal */
 	errlist_free(&errs);
-	control_check_socket();		/* a socket file deleted meanwhile */
+	listen_check();			/* a socket file deleted meanwhile */
 }
 
 static char *

@@ -1,7 +1,8 @@
 /*
- * control.c: the control socket. Listens (daemon/listen.c binds),
- * accepts same-uid clients, frames their JSON lines, hands each request to
- * daemon/commands.c and writes replies and, to watchers, events.
+ * control.c: the control socket's clients. daemon/listen.c listens and
+ * hands over each connection; here same-uid clients are admitted, their
+ * JSON lines framed, each request handed to daemon/commands.c, and replies
+ * and, to watchers, events written.
  *
  * Nothing here blocks the loop: input is bounded by a read watermark and
  * processed a few dozen lines, or about a millisecond, per turn, output is
@@ -20,9 +21,7 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,7 +47,6 @@
 #include "daemon/state.h"
 
 #define MAX_CLIENTS	256
-#define ACCEPT_PER_TURN	16
 #define LINES_PER_TURN	64		/* then yield to timers and I/O */
 #define SLICE_NS	1000000		/* ... or after this much work */
 #define INPUT_HIGH	(4 * PROTO_MAX_LINE)	/* read no more than this */
@@ -59,7 +57,6 @@
 #define CLOSE_TIMEOUT	5		/* seconds to flush a last reply */
 #define REPLAY_SECONDS	10		/* the start's events, kept this long */
 #define REPLAY_MAX	256		/* ... and at most this many */
-#define ACCEPT_BACKOFF	1		/* seconds without accept on EMFILE */
 #define IDLE_MIN	2		/* idle this long: may make room */
 
 struct client {
@@ -86,16 +83,6 @@ static struct {
 	struct event_base	*base;
 	struct engine		*engine;
 	struct state		*state;	/* NULL: replies are not held */
-	int			 fd;
-	struct event		*accept_ev;
-	struct event		*backoff_ev;
-	char			*path;	/* the file we bound, to unlink */
-	dev_t			 dev;
-	ino_t			 ino;
-	int			 watch_fd;	/* its folder (inotify) */
-	struct event		*watch_ev;
-	bool			 lost;	/* taken by another: said once */
-	bool			 passed;	/* by systemd: its mode guards it */
 	TAILQ_HEAD(, client)	 clients;
 	unsigned		 nclients;
 	unsigned		 ndying;	/* killed, freed next turn */
@@ -110,7 +97,7 @@ static struct {
 	size_t			 nreplay;
 	bool			 capturing;
 	struct event		*replay_ev;
-} ctl = { .fd = -1, .watch_fd = -1 };
+} ctl;
 
 static void	client_process(struct client *);
 
@@ -160,10 +147,7 @@ client_free(struct client *c)
 	free(c);
 
 	/* A descriptor just came free: no need to wait out the backoff. */
-	if (evtimer_pending(ctl.backoff_ev, NULL)) {
-		evtimer_del(ctl.backoff_ev);
-		event_add(ctl.accept_ev, NULL);
-	}
+	listen_resume();
 }
 
 /* Marks a client for freeing at the next turn: it may be deep in its own
@@ -509,7 +493,7 @@ client_accept(int fd)
 		close(fd);
 		return;
 	}
-	if (!ctl.passed && cred.uid != geteuid() && cred.uid != 0) {
+	if (!listen_passed() && cred.uid != geteuid() && cred.uid != 0) {
 		log_warnx("refused a client of uid %u (pid %ld)",
 		    (unsigned)cred.uid, (long)cred.pid);
 		close(fd);
@@ -550,59 +534,6 @@ client_accept(int fd)
 	TAILQ_INSERT_TAIL(&ctl.clients, c, entry);
 	ctl.nclients++;
 	log_debug("client %u: connected (pid %ld)", c->id, (long)cred.pid);
-}
-
-/* Out of descriptors the listener would be readable forever; stop
- * listening for a second instead of spinning (tmux does the same). */
-static void
-accept_backoff(void)
-{
-	const struct timeval	tv = { ACCEPT_BACKOFF, 0 };
-
-	event_del(ctl.accept_ev);
-	evtimer_add(ctl.backoff_ev, &tv);
-}
-
-/* The second is up: try accepting again. */
-static void
-backoff_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	event_add(ctl.accept_ev, NULL);
-}
-
-/* A few accepts per wake-up, so a connect storm shares the loop too. */
-static void
-accept_cb(evutil_socket_t lfd, short what, void *arg)
-{
-	int	fd;
-
-	(void)what;
-	(void)arg;
-	for (int i = 0; i < ACCEPT_PER_TURN; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd != -1) {
-			client_accept(fd);
-			continue;
-		}
-		switch (errno) {
-		case EINTR:
-		case ECONNABORTED:
-			continue;
-		case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-		case EWOULDBLOCK:
-#endif
-			return;
-		default:
-			/* EMFILE, ENFILE, ENOBUFS and anything odd. */
-			log_warn("accept");
-			accept_backoff();
-			return;
-		}
-	}
 }
 
 /* A held reply goes out once nothing it waits for is left; the client's
@@ -726,100 +657,6 @@ control_started(void)
 		replay_end(-1, 0, NULL);
 }
 
-/* The listener on a fresh fd: accepting goes on there. */
-static int
-listener_swap(int fd)
-{
-	struct event	*ev;
-
-	ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
-	if (ev == NULL || event_add(ev, NULL) == -1) {
-		if (ev != NULL)
-			event_free(ev);
-		return -1;
-	}
-	if (ctl.accept_ev != NULL)
-		event_free(ctl.accept_ev);
-	evtimer_del(ctl.backoff_ev);
-	close(ctl.fd);
-	ctl.accept_ev = ev;
-	ctl.fd = fd;
-	return 0;
-}
-
-static void	watch_cb(evutil_socket_t, short, void *);
-
-/* (Re)starts watching the socket's folder, which may itself be new. */
-static void
-watch_start(void)
-{
-	if (ctl.watch_ev != NULL)
-		event_free(ctl.watch_ev);
-	if (ctl.watch_fd != -1)
-		close(ctl.watch_fd);
-	ctl.watch_ev = NULL;
-	if ((ctl.watch_fd = listen_watch(ctl.path)) == -1) {
-		log_warn("cannot watch the folder of %s; a removed socket "
-		    "is noticed only on SIGHUP", ctl.path);
-		return;
-	}
-	ctl.watch_ev = event_new(ctl.base, ctl.watch_fd, EV_READ | EV_PERSIST,
-	    watch_cb, NULL);
-	if (ctl.watch_ev == NULL || event_add(ctl.watch_ev, NULL) == -1)
-		log_warnx("cannot watch the folder of %s", ctl.path);
-}
-
-void
-control_check_socket(void)
-{
-	char	*cause = NULL;
-	dev_t	 dev;
-	ino_t	 ino;
-	int	 fd;
-
-	if (ctl.path == NULL)
-		return;
-	switch (listen_is_ours(ctl.path, ctl.dev, ctl.ino)) {
-	case 1:
-		return;
-	case -1:
-		if (!ctl.lost)
-			log_warnx("%s is no longer our socket; not taking it "
-			    "back (clients still connected are served)",
-			    ctl.path);
-		ctl.lost = true;
-		return;
-	default:
-		break;
-	}
-	if ((fd = listen_path(ctl.path, &dev, &ino, &cause)) == -1 ||
-	    listener_swap(fd) == -1) {
-		log_warnx("%s was removed and cannot be made again: %s",
-		    ctl.path, cause != NULL ? cause : "out of memory");
-		if (fd != -1) {
-			unlink(ctl.path);
-			close(fd);
-		}
-		free(cause);
-		return;
-	}
-	ctl.dev = dev;
-	ctl.ino = ino;
-	ctl.lost = false;
-	log_warnx("%s was removed; listening there again", ctl.path);
-	watch_start();
-}
-
-/* Something left the socket's folder: perhaps the socket. */
-static void
-watch_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)what;
-	(void)arg;
-	listen_watch_drain(fd);
-	control_check_socket();
-}
-
 /* Listening comes last, after the engine, so the first client already
  * sees a running routine; a failure leaves nothing behind. */
 int
@@ -834,34 +671,14 @@ control_init(struct event_base *base, struct engine *engine,
 	/* A client that hangs up must cost an EPIPE, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (fd >= 0) {
-		ctl.fd = listen_adopt(fd, cause);
-		ctl.passed = true;
-	} else if (path == NULL)
-		*cause = msgf("no socket path");
-	else if ((ctl.fd = listen_path(path, &ctl.dev, &ctl.ino,
-	    cause)) != -1 &&
-	    (ctl.path = strdup(path)) == NULL)
-		*cause = msgf("out of memory");
-	if (*cause != NULL)
+	if (listen_start(base, path, fd, client_accept, cause) == -1)
 		goto fail;
-
-	ctl.accept_ev = event_new(base, ctl.fd, EV_READ | EV_PERSIST,
-	    accept_cb, NULL);
-	ctl.backoff_ev = evtimer_new(base, backoff_cb, NULL);
-	if (ctl.accept_ev == NULL || ctl.backoff_ev == NULL ||
-	    event_add(ctl.accept_ev, NULL) == -1) {
-		*cause = msgf("cannot watch the control socket");
-		goto fail;
-	}
 	if (events_add_sink("control", control_sink, NULL) == -1) {
 		*cause = msgf("too many event sinks");
 		goto fail;
 	}
 	ctl.sink = true;
 	history_on_written(history_written, NULL);
-	if (ctl.path != NULL)
-		watch_start();
 	ctl.replay_ev = evtimer_new(base, replay_end, NULL);
 	ctl.capturing = true;
 	return 0;
@@ -873,13 +690,11 @@ fail:
 	return -1;
 }
 
-/* Unlinks the socket only while it is still the one we bound, so a
- * successor's socket survives our exit. */
+/* Closes every client, then the listener (listen_stop). */
 void
 control_shutdown(void)
 {
 	struct client	*c;
-	struct stat	 sb;
 
 	while ((c = TAILQ_FIRST(&ctl.clients)) != NULL)
 		client_free(c);
@@ -893,26 +708,5 @@ control_shutdown(void)
 		events_remove_sink(control_sink, NULL);
 		ctl.sink = false;
 	}
-	if (ctl.watch_ev != NULL)
-		event_free(ctl.watch_ev);
-	if (ctl.watch_fd != -1)
-		close(ctl.watch_fd);
-	ctl.watch_ev = NULL;
-	ctl.watch_fd = -1;
-	if (ctl.accept_ev != NULL)
-		event_free(ctl.accept_ev);
-	if (ctl.backoff_ev != NULL)
-		event_free(ctl.backoff_ev);
-	ctl.accept_ev = ctl.backoff_ev = NULL;
-	if (ctl.fd != -1)
-		close(ctl.fd);
-	ctl.fd = -1;
-	ctl.passed = false;
-	if (ctl.path != NULL) {
-		if (lstat(ctl.path, &sb) == 0 && sb.st_dev == ctl.dev &&
-		    sb.st_ino == ctl.ino)
-			unlink(ctl.path);
-		free(ctl.path);
-		ctl.path = NULL;
-	}
+	listen_stop();
 }

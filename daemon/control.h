@@ -13,10 +13,9 @@
 struct engine;
 struct state;
 
-/* Binds and listens on path (creating its folder 0700 when it is ours),
- * replacing a stale socket; when a live calfd owns it, returns -1 with
- * *cause "already running (pid N)". fd >= 0: use that listening socket
- * (socket activation) instead of binding. */
+/* Listens on path, or on the passed socket fd >= 0 (listen_start in
+ * daemon/listen.h); when a live calfd owns path, returns -1 with *cause
+ * "already running (pid N)". */
 int	control_init(struct event_base *, struct engine *, const char *path,
 	    int fd, char **cause);
 /* The start is done (the saved state restored, what fell due while calfd
@@ -26,9 +25,6 @@ void	control_started(void);
 /* From now on a reply to a request that changed something waits for the
  * save of that change (or its failure, which the reply then says). */
 void	control_use_state(struct state *);
-/* The socket file was removed (an inotify watch on its folder, or SIGHUP
- * asks): bind it again. One that another process put there is left. */
-void	control_check_socket(void);
 /* Closes every client and the listener; removes the socket file if we
  * created it. */
 void	control_shutdown(void);

@@ -1,30 +1,37 @@
 /*
- * listen.h: binding the control socket (daemon/listen.c), kept apart from
- * serving its clients (daemon/control.c).
+ * listen.h: the control socket's listening side (daemon/listen.c): binding
+ * it, or taking the one systemd passed, accepting, and binding it again
+ * when its file is removed. Serving the clients is daemon/control.c's.
  */
 #ifndef CALF_LISTEN_H
 #define CALF_LISTEN_H
 
-#include <sys/types.h>
+#include <stdbool.h>
+
+#include <event2/event.h>
+
+/* Called with each accepted connection (non-blocking, close-on-exec). */
+typedef void	(*listen_accept_fn)(int fd);
 
 /* Binds and listens on path, 0600: creates its folder 0700 when it is
  * calf's own ($XDG_RUNTIME_DIR/calf or /run/calf), removes a stale socket,
- * and refuses with "already running (pid N)" when a live calfd answers.
- * *dev and *ino identify the file, so only ours is unlinked later.
- * Returns the non-blocking listening fd, or -1 with a malloc'd *cause. */
-int	listen_path(const char *path, dev_t *dev, ino_t *ino, char **cause);
-
-/* Makes a passed listening fd (socket activation) non-blocking and
- * close-on-exec; returns fd, or -1 with a malloc'd *cause. */
-int	listen_adopt(int fd, char **cause);
-
-/* An inotify fd that becomes readable when something in path's folder is
- * removed or renamed, or the folder itself; -1 when it cannot watch. */
-int	listen_watch(const char *path);
-void	listen_watch_drain(int fd);
-
-/* 1: path is still the socket we bound; 0: nothing is there; -1: something
- * else is (another calfd's socket, a file). */
-int	listen_is_ours(const char *path, dev_t dev, ino_t ino);
+ * and refuses with "already running (pid N)" when a live calfd answers;
+ * then watches the folder, so a removed socket file is bound again. fd >= 0:
+ * listens on that socket (socket activation) instead, and leaves its file
+ * alone. Returns -1 with a malloc'd *cause, having undone everything. */
+int	listen_start(struct event_base *, const char *path, int fd,
+	    listen_accept_fn, char **cause);
+/* Whether the socket was passed by systemd: its file's mode and group then
+ * say who may connect, not calfd. */
+bool	listen_passed(void);
+/* The socket file was removed (the folder's watch, or SIGHUP, asks): bind
+ * it again. One that another process put there is left alone. */
+void	listen_check(void);
+/* A descriptor came free: accept again now if out-of-descriptors had
+ * paused accepting. */
+void	listen_resume(void);
+/* Stops listening; removes the socket file if it is still the one calfd
+ * bound, so a successor's socket survives. */
+void	listen_stop(void);
 
 #endif

@@ -13,7 +13,8 @@
  * replaced: prompts still reach the log and watchers (other sinks), the
  * loss is logged once, and when a server appears (NameOwnerChanged) the
  * bubbles still wanted are shown there. notify_bus.c holds that
- * conversation; notify_text.c composes what a bubble says.
+ * conversation, below this file (notify_int.h says how they talk);
+ * notify_text.c composes what a bubble says.
  */
 #include "daemon/notify.h"
 
@@ -34,10 +35,18 @@
 #include "daemon/log.h"
 #include "daemon/notify_int.h"
 
-struct notify_state ns = {
+static struct {
+	struct engine	*e;
+	struct event	*flush;
+	bool		 enabled;	/* notify = desktop and a session bus */
+	TAILQ_HEAD(, bubble) bubbles;
+	TAILQ_HEAD(, slot) slots;
+} ns = {
 	.bubbles = TAILQ_HEAD_INITIALIZER(ns.bubbles),
 	.slots = TAILQ_HEAD_INITIALIZER(ns.slots),
 };
+
+static void	schedule_flush(void);
 
 /* --- the one way into the engine -------------------------------------- */
 
@@ -54,14 +63,14 @@ cramp_answer(const char *name, bool relieved, char **cause)
 	r = history_cramp_result(ns.e, ORIGIN_BUTTON, relieved, NULL, cause);
 	if (r == RES_SUCCESS && (s = slot_find(name)) != NULL) {
 		s->gone = true;
-		notify_schedule_flush();
+		schedule_flush();
 	}
 	return r;
 }
 
 /* A button does exactly what the calfctl command of the same name does;
  * every engine call of the desktop notifications goes through here. */
-void
+static void
 notify_act(const char *key, const char *name)
 {
 	const char	*which = NULL;
@@ -120,8 +129,8 @@ bubble_new(void)
 	return b;
 }
 
-void
-notify_bubble_free(struct bubble *b)
+static void
+bubble_free(struct bubble *b)
 {
 	TAILQ_REMOVE(&ns.bubbles, b, entry);
 	sd_bus_slot_unref(b->call);
@@ -185,7 +194,7 @@ notify_sink(const struct calf_event *ev, void *arg)
 
 	(void)arg;
 	if (ev->kind == EV_RELOADED) {
-		notify_schedule_flush();	/* `notify` may have changed */
+		schedule_flush();	/* `notify` may have changed */
 		return;
 	}
 	if (!ns.enabled || ev->session == NULL || ev->reason == REASON_AHEAD)
@@ -197,7 +206,7 @@ notify_sink(const struct calf_event *ev, void *arg)
 		if (s != NULL) {
 			s->gone = true;
 			s->fresh = false;
-			notify_schedule_flush();
+			schedule_flush();
 		}
 		return;
 	}
@@ -218,8 +227,123 @@ notify_sink(const struct calf_event *ev, void *arg)
 		s->b->dirty = true;	/* a list it is on stays a list */
 	else
 		slot_own_bubble(s);
-	notify_schedule_flush();
+	schedule_flush();
 }
+
+/* The slots a bubble shows, in the order they came. */
+static size_t
+bubble_items(const struct bubble *b, const struct nt_item **items,
+    size_t max)
+{
+	const struct slot	*s;
+	size_t			 k = 0;
+
+	TAILQ_FOREACH(s, &ns.slots, entry)
+		if (s->b == b && k < max)
+			items[k++] = &s->it;
+	return k;
+}
+
+static void
+bubble_send(struct bubble *b)
+{
+	const struct nt_item	*items[NT_MAX_LIST];
+
+	notify_bubble_send(b, items, bubble_items(b, items, NT_MAX_LIST));
+}
+
+static struct bubble *
+bubble_by_id(uint32_t id)
+{
+	struct bubble	*b;
+
+	TAILQ_FOREACH(b, &ns.bubbles, entry)
+		if (id != 0 && b->id == id)
+			return b;
+	return NULL;
+}
+
+/* --- what the server side reports (notify_up) --------------------------- */
+
+static void
+up_forget_ids(void)
+{
+	struct bubble	*b;
+
+	TAILQ_FOREACH(b, &ns.bubbles, entry)
+		b->id = 0;
+}
+
+/* Every bubble still wanted goes to a server that has just appeared. */
+static void
+up_appeared(void)
+{
+	struct bubble	*b;
+
+	TAILQ_FOREACH(b, &ns.bubbles, entry)
+		if (b->refs > 0)
+			b->dirty = true;
+	schedule_flush();
+}
+
+/* A bubble nobody wants any more was closed when Notify came back. */
+static void
+up_answered(struct bubble *b)
+{
+	log_debug("notify: id %u, %d sessions", b->id, b->refs);
+	if (b->refs == 0) {
+		notify_send_close(b->id);
+		bubble_free(b);
+		return;
+	}
+	if (b->again) {
+		b->again = false;
+		bubble_send(b);
+	}
+}
+
+/* A button: the key is checked against what the bubble offers now. */
+static void
+up_button(uint32_t id, const char *k)
+{
+	const struct nt_item	*items[NT_MAX_LIST];
+	char			 names[NT_MAX_LIST][ROUTINE_MAX_NAME + 1];
+	char			 key[32];	/* the longest key offered fits */
+	struct bubble		*b;
+	size_t			 cnt;
+
+	if ((b = bubble_by_id(id)) == NULL)
+		return;
+	cnt = bubble_items(b, items, NT_MAX_LIST);
+	if (!nt_offers(items, cnt, notify_caps(), k)) {
+		log_info("notification button \"%.32s\": not offered there",
+		    k);
+		return;
+	}
+	/* The actions change the slots: copy what is needed first. */
+	snprintf(key, sizeof key, "%s", k);
+	for (size_t i = 0; i < cnt; i++)
+		snprintf(names[i], sizeof names[i], "%s", items[i]->name);
+	for (size_t i = 0; i < cnt; i++)
+		notify_act(key, names[i]);
+}
+
+static void
+up_closed(uint32_t id)
+{
+	struct bubble	*b;
+
+	if ((b = bubble_by_id(id)) != NULL)
+		b->id = 0;
+}
+
+static const struct notify_up up = {
+	.forget_ids = up_forget_ids,
+	.appeared = up_appeared,
+	.answered = up_answered,
+	.button = up_button,
+	.closed = up_closed,
+};
 
 /* --- per loop turn ---------------------------------------------------- */
 
@@ -287,14 +411,11 @@ apply_mode(void)
 		said = true;
 		return false;
 	}
-	if (!ns.watching && notify_bus_watch(bus) < 0) {
+	if (notify_bus_start(bus, &up) < 0) {
 		log_warnx("desktop notifications off: cannot watch the bus");
 		return false;
 	}
-	ns.watching = true;	/* once: the matches stay for good */
 	ns.enabled = true;
-	ns.srv = SRV_ABSENT;
-	notify_ask_caps();
 	return true;
 }
 
@@ -323,20 +444,20 @@ flush(evutil_socket_t fd, short what, void *arg)
 		if (b->refs == 0) {
 			if (b->call == NULL) {
 				notify_send_close(b->id);
-				notify_bubble_free(b);
+				bubble_free(b);
 			}	/* else closed when Notify answers */
 			continue;
 		}
 		news = true;
-		notify_bubble_send(b);
+		bubble_send(b);
 	}
 	/* A server may be started on demand (D-Bus activation). */
-	if (news && ns.srv == SRV_ABSENT)
+	if (news && notify_server() == SRV_ABSENT)
 		notify_ask_caps();
 }
 
-void
-notify_schedule_flush(void)
+static void
+schedule_flush(void)
 {
 	if (ns.flush != NULL && !event_pending(ns.flush, EV_TIMEOUT, NULL))
 		event_active(ns.flush, EV_TIMEOUT, 0);
@@ -348,7 +469,6 @@ void
 notify_init(struct event_base *base, struct engine *e)
 {
 	ns.e = e;
-	ns.srv = SRV_NONE;
 	if ((ns.flush = evtimer_new(base, flush, NULL)) == NULL) {
 		log_warnx("desktop notifications off: out of memory");
 		return;
@@ -367,10 +487,10 @@ notify_shutdown(void)
 	while ((s = TAILQ_FIRST(&ns.slots)) != NULL)
 		slot_free(s);
 	while ((b = TAILQ_FIRST(&ns.bubbles)) != NULL)
-		notify_bubble_free(b);
+		bubble_free(b);
 	if (ns.flush != NULL)
 		event_free(ns.flush);
 	ns.flush = NULL;
 	ns.enabled = false;
-	ns.srv = SRV_NONE;
+	notify_bus_stop();
 }

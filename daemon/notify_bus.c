@@ -4,7 +4,8 @@
  * CloseNotification, all asynchronous, and the signals that come back:
  * ActionInvoked (a button), NotificationClosed (gone from the screen, not
  * an answer) and NameOwnerChanged (a server left, appeared or replaced the
- * last one). The model it shows lives in notify.c.
+ * last one). The model it shows lives in notify.c, above this file:
+ * what happens here is reported up through the notify_up hooks.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,24 +15,32 @@
 
 #include <systemd/sd-bus.h>
 
-#include "common/routine.h"
 #include "daemon/bus.h"
 #include "daemon/log.h"
 #include "daemon/notify_int.h"
+
+#define N_NAME		"org.freedesktop.Notifications"
+#define N_PATH		"/org/freedesktop/Notifications"
+#define N_IFACE		"org.freedesktop.Notifications"
+
+static struct {
+	const struct notify_up	*up;
+	enum server		 srv;
+	bool			 told_absent;	/* said once per absence */
+	bool			 watching;	/* the matches are added */
+	struct nt_caps		 caps;
+} nb;
 
 /* The server went away or refused: said once until one answers again. */
 static void
 server_lost(const char *why)
 {
-	struct bubble	*b;
-
-	ns.srv = SRV_ABSENT;
-	TAILQ_FOREACH(b, &ns.bubbles, entry)
-		b->id = 0;
-	if (!ns.told_absent)
+	nb.srv = SRV_ABSENT;
+	nb.up->forget_ids();
+	if (!nb.told_absent)
 		log_info("no desktop notification server (%s); prompts go to "
 		    "the log and to watchers until one appears", why);
-	ns.told_absent = true;
+	nb.told_absent = true;
 }
 
 /* Errors that mean nobody is there to answer, as opposed to a refusal. */
@@ -56,7 +65,7 @@ notify_send_close(uint32_t id)
 {
 	sd_bus	*bus = bus_get(BUS_SESSION);
 
-	if (id == 0 || bus == NULL || ns.srv != SRV_PRESENT)
+	if (id == 0 || bus == NULL || nb.srv != SRV_PRESENT)
 		return;
 	log_debug("notify: close %u", id);
 	if (sd_bus_call_method_async(bus, NULL, N_NAME, N_PATH, N_IFACE,
@@ -67,43 +76,27 @@ notify_send_close(uint32_t id)
 
 static int	notify_reply(sd_bus_message *, void *, sd_bus_error *);
 
-/* The slots a bubble shows, in the order they came. */
-static size_t
-bubble_items(const struct bubble *b, const struct nt_item **items,
-    size_t max)
-{
-	const struct slot	*s;
-	size_t			 k = 0;
-
-	TAILQ_FOREACH(s, &ns.slots, entry)
-		if (s->b == b && k < max)
-			items[k++] = &s->it;
-	return k;
-}
-
 void
-notify_bubble_send(struct bubble *b)
+notify_bubble_send(struct bubble *b, const struct nt_item **items, size_t k)
 {
-	const struct nt_item	*items[NT_MAX_LIST];
 	sd_bus			*bus = bus_get(BUS_SESSION);
 	sd_bus_message		*m = NULL;
-	size_t			 k;
 	int			 r;
 
-	if (ns.srv != SRV_PRESENT || bus == NULL)
+	if (nb.srv != SRV_PRESENT || bus == NULL)
 		return;		/* shown when a server appears */
 	if (b->call != NULL) {
 		b->again = true;
 		return;
 	}
-	if ((k = bubble_items(b, items, NT_MAX_LIST)) == 0)
+	if (k == 0)
 		return;
 	r = sd_bus_message_new_method_call(bus, &m, N_NAME, N_PATH, N_IFACE,
 	    "Notify");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "su", "calf", b->id);
 	if (r >= 0)
-		r = nt_append(m, items, k, &ns.caps);
+		r = nt_append(m, items, k, &nb.caps);
 	if (r >= 0)
 		r = sd_bus_call_async(bus, &b->call, m, notify_reply, b, 0);
 	sd_bus_message_unref(m);
@@ -132,29 +125,8 @@ notify_reply(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 		b->id = 0;
 	} else if (sd_bus_message_read(m, "u", &id) >= 0)
 		b->id = id;
-	log_debug("notify: id %u, %d sessions", b->id, b->refs);
-	if (b->refs == 0) {
-		notify_send_close(b->id);
-		notify_bubble_free(b);
-		return 0;
-	}
-	if (b->again) {
-		b->again = false;
-		notify_bubble_send(b);
-	}
+	nb.up->answered(b);
 	return 0;
-}
-
-/* Every bubble still wanted goes to a server that has just appeared. */
-static void
-resend_all(void)
-{
-	struct bubble	*b;
-
-	TAILQ_FOREACH(b, &ns.bubbles, entry)
-		if (b->refs > 0)
-			b->dirty = true;
-	notify_schedule_flush();
 }
 
 static int
@@ -165,24 +137,24 @@ caps_reply(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 
 	(void)arg;
 	(void)ret_error;
-	if (ns.srv == SRV_NONE)
+	if (nb.srv == SRV_NONE)
 		return 0;
 	if ((e = sd_bus_message_get_error(m)) != NULL) {
 		server_lost(e->message != NULL ? e->message : e->name);
 		return 0;
 	}
-	memset(&ns.caps, 0, sizeof ns.caps);
+	memset(&nb.caps, 0, sizeof nb.caps);
 	if (sd_bus_message_enter_container(m, 'a', "s") < 0)
 		return 0;
 	while (sd_bus_message_read(m, "s", &cap) > 0)
-		nt_caps_add(&ns.caps, cap);
-	ns.srv = SRV_PRESENT;
-	if (ns.told_absent)
+		nt_caps_add(&nb.caps, cap);
+	nb.srv = SRV_PRESENT;
+	if (nb.told_absent)
 		log_info("desktop notification server back");
-	ns.told_absent = false;
+	nb.told_absent = false;
 	log_debug("notification server: actions %s, body %s",
-	    ns.caps.actions ? "yes" : "no", ns.caps.body ? "yes" : "no");
-	resend_all();
+	    nb.caps.actions ? "yes" : "no", nb.caps.body ? "yes" : "no");
+	nb.up->appeared();
 	return 0;
 }
 
@@ -191,9 +163,9 @@ notify_ask_caps(void)
 {
 	sd_bus	*bus = bus_get(BUS_SESSION);
 
-	if (bus == NULL || ns.srv == SRV_ASKING)
+	if (bus == NULL || nb.srv == SRV_ASKING)
 		return;
-	ns.srv = SRV_ASKING;
+	nb.srv = SRV_ASKING;
 	if (sd_bus_call_method_async(bus, NULL, N_NAME, N_PATH, N_IFACE,
 	    "GetCapabilities", caps_reply, NULL, "") < 0)
 		server_lost("cannot ask it");
@@ -205,64 +177,33 @@ static int
 on_owner(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 {
 	const char	*name, *old, *new;
-	struct bubble	*b;
 
 	(void)arg;
 	(void)ret_error;
-	if (ns.srv == SRV_NONE || sd_bus_message_read(m, "sss", &name, &old,
+	if (nb.srv == SRV_NONE || sd_bus_message_read(m, "sss", &name, &old,
 	    &new) < 0 || strcmp(name, N_NAME) != 0)
 		return 0;
-	TAILQ_FOREACH(b, &ns.bubbles, entry)
-		b->id = 0;	/* the new server knows none of them */
+	nb.up->forget_ids();	/* the new server knows none of them */
 	if (*new == '\0') {
 		server_lost("it left the bus");
 		return 0;
 	}
-	ns.srv = SRV_ABSENT;
+	nb.srv = SRV_ABSENT;
 	notify_ask_caps();
 	return 0;
 }
 
-static struct bubble *
-bubble_by_id(uint32_t id)
-{
-	struct bubble	*b;
-
-	TAILQ_FOREACH(b, &ns.bubbles, entry)
-		if (id != 0 && b->id == id)
-			return b;
-	return NULL;
-}
-
-/* A button: the key is checked against what the bubble offers now. */
+/* A button: the model checks it against what the bubble offers now. */
 static int
 on_action(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 {
-	const struct nt_item	*items[NT_MAX_LIST];
-	char			 names[NT_MAX_LIST][ROUTINE_MAX_NAME + 1];
-	char			 key[32];	/* the longest key offered fits */
-	const char		*k;
-	struct bubble		*b;
-	uint32_t		 id;
-	size_t			 cnt;
+	const char	*k;
+	uint32_t	 id;
 
 	(void)arg;
 	(void)ret_error;
-	if (sd_bus_message_read(m, "us", &id, &k) < 0 ||
-	    (b = bubble_by_id(id)) == NULL)
-		return 0;
-	cnt = bubble_items(b, items, NT_MAX_LIST);
-	if (!nt_offers(items, cnt, &ns.caps, k)) {
-		log_info("notification button \"%.32s\": not offered there",
-		    k);
-		return 0;
-	}
-	/* The actions change the slots: copy what is needed first. */
-	snprintf(key, sizeof key, "%s", k);
-	for (size_t i = 0; i < cnt; i++)
-		snprintf(names[i], sizeof names[i], "%s", items[i]->name);
-	for (size_t i = 0; i < cnt; i++)
-		notify_act(key, names[i]);
+	if (sd_bus_message_read(m, "us", &id, &k) >= 0 && id != 0)
+		nb.up->button(id, k);
 	return 0;
 }
 
@@ -271,22 +212,20 @@ on_action(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 static int
 on_closed(sd_bus_message *m, void *arg, sd_bus_error *ret_error)
 {
-	struct bubble	*b;
 	uint32_t	 id, reason;
 
 	(void)arg;
 	(void)ret_error;
-	if (sd_bus_message_read(m, "uu", &id, &reason) >= 0 &&
-	    (b = bubble_by_id(id)) != NULL) {
+	if (sd_bus_message_read(m, "uu", &id, &reason) >= 0 && id != 0) {
 		log_debug("notification %u closed (reason %u)", id, reason);
-		b->id = 0;
+		nb.up->closed(id);
 	}
 	return 0;
 }
 
 /* The signals calfd follows, added once for the life of the bus. */
-int
-notify_bus_watch(sd_bus *bus)
+static int
+watch(sd_bus *bus)
 {
 	if (sd_bus_add_match_async(bus, NULL, "type='signal',"
 	    "sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
@@ -298,4 +237,34 @@ notify_bus_watch(sd_bus *bus)
 	    "NotificationClosed", on_closed, NULL, NULL) < 0)
 		return -1;
 	return 0;
+}
+
+int
+notify_bus_start(sd_bus *bus, const struct notify_up *up)
+{
+	nb.up = up;
+	if (!nb.watching && watch(bus) < 0)
+		return -1;
+	nb.watching = true;	/* once: the matches stay for good */
+	nb.srv = SRV_ABSENT;
+	notify_ask_caps();
+	return 0;
+}
+
+void
+notify_bus_stop(void)
+{
+	nb.srv = SRV_NONE;
+}
+
+enum server
+notify_server(void)
+{
+	return nb.srv;
+}
+
+const struct nt_caps *
+notify_caps(void)
+{
+	return &nb.caps;
 }

@@ -2,7 +2,10 @@
  * notify_int.h: the insides of desktop notifications, shared by notify.c
  * (the model: one slot per session, bubbles, the flush once per loop turn,
  * the buttons' way into the engine) and notify_bus.c (the conversation
- * with the notification server). Nothing else includes this.
+ * with the notification server, below it). The model calls down into the
+ * bus side; the bus side reports up only through the notify_up hooks the
+ * model hands it, so it knows nothing of slots, the engine or the routine.
+ * Nothing else includes this.
  */
 #ifndef CALF_NOTIFY_INT_H
 #define CALF_NOTIFY_INT_H
@@ -11,16 +14,9 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include <event2/event.h>
 #include <systemd/sd-bus.h>
 
 #include "daemon/notify_text.h"
-
-#define N_NAME		"org.freedesktop.Notifications"
-#define N_PATH		"/org/freedesktop/Notifications"
-#define N_IFACE		"org.freedesktop.Notifications"
-
-struct engine;
 
 struct bubble {
 	TAILQ_ENTRY(bubble) entry;
@@ -46,29 +42,34 @@ enum server {
 	SRV_PRESENT
 };
 
-struct notify_state {
-	struct engine	*e;
-	struct event	*flush;
-	bool		 enabled;	/* notify = desktop and a session bus */
-	bool		 watching;	/* the signal matches are added */
-	enum server	 srv;
-	bool		 told_absent;	/* said once per absence */
-	struct nt_caps	 caps;
-	TAILQ_HEAD(, bubble) bubbles;
-	TAILQ_HEAD(, slot) slots;
+/* What the server side tells the model (notify.c hands these in). */
+struct notify_up {
+	/* No server, or a new one: every bubble's id means nothing now. */
+	void	(*forget_ids)(void);
+	/* A server answered GetCapabilities: show what is still wanted. */
+	void	(*appeared)(void);
+	/* Notify came back for b: b->id is the server's id, or 0 when it
+	 * failed; b->call is clear again. */
+	void	(*answered)(struct bubble *b);
+	/* A button pressed on the bubble the server calls id. */
+	void	(*button)(uint32_t id, const char *key);
+	/* The bubble the server calls id left the screen: not an answer. */
+	void	(*closed)(uint32_t id);
 };
 
-extern struct notify_state ns;
-
-/* notify.c */
-void	notify_act(const char *key, const char *name);
-void	notify_bubble_free(struct bubble *);
-void	notify_schedule_flush(void);
-
 /* notify_bus.c */
-int	notify_bus_watch(sd_bus *);
-void	notify_ask_caps(void);
-void	notify_bubble_send(struct bubble *);
-void	notify_send_close(uint32_t id);
+/* Follows the server on bus (the signal matches are added once, for the
+ * bus's life) and asks it what it can do; -1 when it cannot watch. */
+int			 notify_bus_start(sd_bus *, const struct notify_up *);
+/* No more asking or showing (notify = none, or calfd stops). */
+void			 notify_bus_stop(void);
+enum server		 notify_server(void);
+const struct nt_caps	*notify_caps(void);
+void			 notify_ask_caps(void);
+/* Sends b, with the k items it shows, in place of b->id (a Notify in
+ * flight is followed by another once it answers). */
+void			 notify_bubble_send(struct bubble *b,
+			    const struct nt_item **items, size_t k);
+void			 notify_send_close(uint32_t id);
 
 #endif

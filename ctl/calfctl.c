@@ -111,7 +111,8 @@ usage(FILE *f)
 	    "Durations are written like 90s, 10m or 1h30m. Replies wait at most\n"
 	    "$CALFCTL_TIMEOUT seconds (default 5); watch waits for ever.\n"
 	    "Exit status: 0 done, 1 calfd refused, 2 usage error, 69 calfd not\n"
-	    "reachable (or it went away during watch).\n");
+	    "reachable (or it went away during watch), 75 done but not yet on\n"
+	    "disk (a warning says which part).\n");
 }
 
 /* One command's usage and description, for help COMMAND and COMMAND -h. */
@@ -120,6 +121,20 @@ cmd_help(const struct cmd_def *c)
 {
 	cmd_usage(stdout, c);
 	printf("%s\n", c->about);
+	if (c->id == CMD_ID_HELP)
+		return;
+	/* The general options that change what this command prints. */
+	printf("\n  -j, --json       its data as JSON%s\n",
+	    (c->flags & CMDF_STREAM) ? ", one object a line" : "");
+	if (c->id == CMD_ID_STATUS || c->id == CMD_ID_WATCH)
+		printf("  --format FORMAT  for a status bar: waybar or "
+		    "i3blocks\n");
+	if (c->id == CMD_ID_WATCH)
+		printf("  --reconnect      wait for calfd to come back, never "
+		    "exit\n");
+	if (c->id == CMD_ID_HISTORY)
+		printf("  --csv            a header, then one CSV line a "
+		    "record\n");
 }
 
 /* A usage error says what is wrong, then how the command is used. */

@@ -43,6 +43,7 @@
 #include "daemon/history.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "daemon/request.h"
 #include "daemon/state.h"
 
@@ -324,6 +325,8 @@ client_line(struct client *c, const char *line, size_t len)
 	}
 	if (client_send(c, reply) == 0 && ctx.watch && !c->watching) {
 		c->watching = true;
+		/* Events to watchers go out before more client work. */
+		loop_prio_bev(c->bev, PRIO_WATCH);
 		for (size_t i = 0; i < ctl.nreplay; i++)
 			client_write(c, ctl.replay[i]);
 	}

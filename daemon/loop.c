@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <event2/bufferevent.h>
+
 #define LOOP_SLICE_MS	2	/* client work between looks at the timers */
 #define LOOP_SLICE_CBS	16	/* ... or this many client callbacks */
 
@@ -42,4 +44,13 @@ loop_prio(struct event *ev, enum loop_prio prio)
 
 	if (base != NULL && (int)prio < event_base_get_npriorities(base))
 		event_priority_set(ev, (int)prio);
+}
+
+void
+loop_prio_bev(struct bufferevent *bev, enum loop_prio prio)
+{
+	struct event_base	*base = bufferevent_get_base(bev);
+
+	if (base != NULL && (int)prio < event_base_get_npriorities(base))
+		bufferevent_priority_set(bev, (int)prio);
 }

@@ -31,7 +31,9 @@ def test_busy_clients_do_not_delay_a_prompt(calf):
         time.sleep(0.01)
     for s in socks:
         s.sendall(req)
-    ev = w.expect("due", "circles", timeout=t - time.time() + 10)
+    # When it fired is what is measured (fired_us); the wait for the event
+    # itself is only bounded loosely, for a slow machine under load.
+    ev = w.expect("due", "circles", timeout=t - time.time() + 60)
     late = ev["fired_us"] - ev["due_us"]
     for s in socks:
         s.close()

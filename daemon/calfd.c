@@ -305,9 +305,15 @@ run_daemon(const char *cli_config, const char *cli_socket,
 	d.sigs[0] = evsignal_new(d.base, SIGTERM, on_stop, d.base);
 	d.sigs[1] = evsignal_new(d.base, SIGINT, on_stop, d.base);
 	d.sigs[2] = evsignal_new(d.base, SIGHUP, on_hup, NULL);
-	for (int i = 0; i < 3; i++)
-		if (d.sigs[i] == NULL || evsignal_add(d.sigs[i], NULL) == -1)
+	for (int i = 0; i < 3; i++) {
+		if (d.sigs[i] == NULL)
 			fatalx("cannot handle signals");
+		/* A stop or a reload is served before client work, however
+		 * many clients are busy. */
+		loop_prio(d.sigs[i], PRIO_TIMER);
+		if (evsignal_add(d.sigs[i], NULL) == -1)
+			fatalx("cannot handle signals");
+	}
 
 	systemd_ready();
 	if (event_base_dispatch(d.base) == -1)

@@ -12,7 +12,8 @@
 #include <event2/event.h>
 
 enum loop_prio {
-	PRIO_TIMER,	/* timerfds, the save's deadline and its retries */
+	PRIO_TIMER,	/* timerfds, the save's deadline and its retries,
+			 * the signals that stop and reload calfd */
 	PRIO_WATCH,	/* a watching client's socket: events go out first */
 	PRIO_CLIENT,	/* sockets, signals, everything not named here */
 	PRIO_SAVE,	/* the state save, once nothing above is ready */

@@ -3,6 +3,7 @@ expensive requests from many clients just before a prompt falls due must
 not make the prompt late, and a watcher that reads is never dropped for a
 burst of events made in one turn of the loop."""
 
+import signal
 import socket
 import time
 
@@ -68,3 +69,45 @@ def test_a_reading_watcher_survives_a_burst_made_in_one_turn(calf):
             n += 1
     assert n == n_sessions, n
     assert "not reading" not in d.stderr()
+
+
+def burst(d, n=CLIENTS):
+    """n clients each ask for one long agenda; returns their sockets."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(str(d.sock))
+        socks.append(s)
+    for s in socks:
+        s.sendall(b'{"command": ["agenda", "1000"]}\n')
+    return socks
+
+
+def test_a_stop_is_served_before_client_work(calf):
+    """SIGTERM in the middle of a burst of expensive requests stops calfd
+    without first answering them all. The bound is the burst's own cost on
+    this machine, measured first in the same test."""
+    d = calf.start(routine_text(session_ini("a", at="07:00",
+                                            duration="5m")))
+    t0 = time.time()
+    socks = burst(d)
+    for s in socks:
+        s.settimeout(120)
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(1 << 16)
+            assert chunk, "calfd hung up before answering"
+            buf += chunk
+        s.close()
+    whole = time.time() - t0
+    socks = burst(d)
+    t1 = time.time()
+    d.proc.send_signal(signal.SIGTERM)
+    d.proc.wait(timeout=whole * 10 + 60)
+    stop = time.time() - t1
+    d.expect_dead = True
+    for s in socks:
+        s.close()
+    assert d.proc.returncode == 0, d.stderr()
+    assert stop < whole / 3, (
+        f"stopping took {stop:.2f} s; answering the burst took {whole:.2f} s")

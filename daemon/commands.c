@@ -208,6 +208,21 @@ cmd_skip(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 	return session_action(ctx, a->name, engine_skip, data, cause);
 }
 
+/* After an action that succeeded (r), a reply naming the session and the
+ * instant it set (a snooze's end, a running session's new end). */
+static enum result
+session_until(enum result r, const char *which, int64_t until_us,
+    json_object **data)
+{
+	if (r != RES_SUCCESS)
+		return r;
+	if ((*data = session_data(which)) == NULL)
+		return RES_INTERNAL;
+	json_object_object_add(*data, F_UNTIL_US,
+	    json_object_new_int64(until_us));
+	return RES_SUCCESS;
+}
+
 /* dur_s 0 asks for the routine's default snooze. */
 static enum result
 cmd_snooze(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
@@ -219,13 +234,7 @@ cmd_snooze(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 
 	r = engine_snooze(ctx->engine, ORIGIN_CLIENT, a->name, a->dur_s,
 	    &until_us, &which, cause);
-	if (r != RES_SUCCESS)
-		return r;
-	if ((*data = session_data(which)) == NULL)
-		return RES_INTERNAL;
-	json_object_object_add(*data, F_UNTIL_US,
-	    json_object_new_int64(until_us));
-	return RES_SUCCESS;
+	return session_until(r, which, until_us, data);
 }
 
 /* The reply names the session and its new end. */
@@ -239,13 +248,7 @@ cmd_extend(struct cmd_ctx *ctx, const struct cmd_args *a, json_object **data,
 
 	r = engine_extend(ctx->engine, ORIGIN_CLIENT, a->name, a->dur_s,
 	    &end_us, &which, cause);
-	if (r != RES_SUCCESS)
-		return r;
-	if ((*data = session_data(which)) == NULL)
-		return RES_INTERNAL;
-	json_object_object_add(*data, F_UNTIL_US,
-	    json_object_new_int64(end_us));
-	return RES_SUCCESS;
+	return session_until(r, which, end_us, data);
 }
 
 /* Nothing: indefinitely; DURATION: from now; "until HH:MM": the next such

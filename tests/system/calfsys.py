@@ -550,3 +550,16 @@ class CalfFactory:
 
     def start(self, routine, name=None, **kw):
         return self.daemon(routine, name, **kw).start()
+
+
+ZONEINFO = "/usr/share/zoneinfo"
+
+
+def set_zone(etc, zone):
+    """Replaces etc/localtime as systemd-timedated does: a new link renamed
+    over the old one."""
+    tmp = etc / "localtime.new"
+    if tmp.is_symlink():
+        tmp.unlink()
+    os.symlink(f"{ZONEINFO}/{zone}", tmp)
+    os.rename(tmp, etc / "localtime")

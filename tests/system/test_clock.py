@@ -15,23 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calfsys import US, assert_on_time, clean_env, future, routine_text, \
-    session_ini
+from calfsys import (US, assert_on_time, clean_env, future, routine_text,
+                     session_ini, set_zone)
 
-ZONEINFO = "/usr/share/zoneinfo"
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("unshare") is None,
     reason="needs root and unshare for a private /etc")
 
 
-def set_zone(etc, zone):
-    """Replaces etc/localtime the way timedated does: rename over it."""
-    tmp = etc / "localtime.new"
-    if tmp.is_symlink():
-        tmp.unlink()
-    os.symlink(f"{ZONEINFO}/{zone}", tmp)
-    os.rename(tmp, etc / "localtime")
 
 
 def test_a_zone_change_moves_every_deadline(calf, tmp_path):

@@ -9,22 +9,14 @@ import time
 
 import pytest
 
-from calfsys import clean_env, routine_text, session_ini
+from calfsys import ZONEINFO, clean_env, routine_text, session_ini, set_zone
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("unshare") is None,
     reason="needs root and unshare for a private /etc")
 
-ZONEINFO = "/usr/share/zoneinfo"
 
 
-def set_zone(etc, zone):
-    """As systemd-timedated does: a new link renamed over the old."""
-    tmp = etc / "localtime.new"
-    if tmp.is_symlink():
-        tmp.unlink()
-    os.symlink(f"{ZONEINFO}/{zone}", tmp)
-    os.rename(tmp, etc / "localtime")
 
 
 def wakeups(pid):
